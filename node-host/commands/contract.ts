@@ -1,0 +1,4 @@
+// `betasco contract ...` commands.
+import type { Command } from '../cli.ts'
+
+export const contractCommands: Command[] = []
