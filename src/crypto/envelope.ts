@@ -1,0 +1,57 @@
+// Signing and verifying transactions and node messages. A client-issued transaction (deploy,
+// invoke) carries exactly one proof, by a user whose identity ID is the tx's `from`.
+// Contract-issued ones carry proofs by members of the calling shard (checked for membership
+// by the shard layer). Every signature is over domain-separated canonical bytes.
+import { BetascoError } from '../core/errors.ts'
+import { encode } from '../core/encoding.ts'
+import { isContractIssued, txSigningBytes } from '../core/transaction.ts'
+import type { Envelope, TxBody } from '../core/transaction.ts'
+import { verifyCertificate } from './certificate.ts'
+import type { VerifiedIdentity } from './certificate.ts'
+import { networkId } from './genesis.ts'
+import type { Genesis } from './genesis.ts'
+import type { Identity } from './identity.ts'
+import { getScheme } from './schemes.ts'
+
+/** Adds the identity's proof to a transaction (a fresh envelope, or one with proofs already). */
+export async function signEnvelope (tx: TxBody | Envelope, identity: Identity): Promise<Envelope> {
+  const env: Envelope = 'proofs' in tx ? tx : { tx, proofs: [] }
+  if (env.tx.network !== identity.network) throw new BetascoError('WRONG_NETWORK', `${identity.name} belongs to another network than this transaction`)
+  const sig = await getScheme(identity.scheme).sign(txSigningBytes(env.tx), identity.secretKey)
+  return { tx: env.tx, proofs: [...env.proofs, { cert: identity.certBytes, sig }] }
+}
+
+/**
+ * Verifies every proof of an envelope against the genesis and returns the signers. Throws
+ * WRONG_NETWORK, UNKNOWN_ORG, CERT_* or BAD_SIGNATURE; never returns a partial answer.
+ */
+export async function verifyEnvelope (genesis: Genesis, env: Envelope, nowMs: number): Promise<VerifiedIdentity[]> {
+  if (env.tx.network !== networkId(genesis)) throw new BetascoError('WRONG_NETWORK', 'transaction is for another network')
+  const contractIssued = isContractIssued(env.tx.kind)
+  if (env.proofs.length === 0) throw new BetascoError('BAD_SIGNATURE', 'transaction is not signed')
+  if (!contractIssued && env.proofs.length !== 1) throw new BetascoError('BAD_SIGNATURE', 'a client transaction carries exactly one signature')
+  const scheme = getScheme(genesis.scheme)
+  const message = txSigningBytes(env.tx)
+  const signers: VerifiedIdentity[] = []
+  for (const proof of env.proofs) {
+    const who = await verifyCertificate(genesis, proof.cert, { nowMs, kind: contractIssued ? 'node' : 'user' })
+    if (!(await scheme.verify(proof.sig, message, who.publicKey))) throw new BetascoError('BAD_SIGNATURE', `signature of ${who.name} does not verify`)
+    if (signers.some(s => s.id === who.id)) throw new BetascoError('BAD_SIGNATURE', `${who.name} signed twice`)
+    signers.push(who)
+  }
+  if (!contractIssued && signers[0]!.id !== env.tx.from) throw new BetascoError('BAD_SIGNATURE', 'the signer is not the transaction\'s sender ("from")')
+  return signers
+}
+
+function nodeMessageBytes (domain: string, payload: unknown): Uint8Array {
+  return encode(['betasco/node/v1', domain, payload])
+}
+
+/** A node's signature over a protocol message (votes, block certificates, checkpoints). */
+export async function signAsNode (identity: Identity, domain: string, payload: unknown): Promise<Uint8Array> {
+  return await getScheme(identity.scheme).sign(nodeMessageBytes(domain, payload), identity.secretKey)
+}
+
+export async function verifyNodeSignature (genesis: Genesis, publicKey: Uint8Array, domain: string, payload: unknown, sig: Uint8Array): Promise<boolean> {
+  return await getScheme(genesis.scheme).verify(sig, nodeMessageBytes(domain, payload), publicKey)
+}

@@ -1,0 +1,11 @@
+// betasco/crypto: signature schemes, hashes, genesis, certificates and identities.
+export type { KeyPair, SchemeName, SignatureScheme } from './scheme.ts'
+export { SCHEME_NAMES } from './scheme.ts'
+export { ed25519, ed25519Native, ed25519Noble, hasNativeEd25519 } from './ed25519.ts'
+export { sm2, sm2Sign, sm2Verify, sm2PublicKeyOf, sm2GenerateKeyPair, zA, SM2_DEFAULT_USER_ID } from './sm2.ts'
+export { sha256, sm3 } from './hash.ts'
+export { getScheme, isSchemeName } from './schemes.ts'
+export * from './genesis.ts'
+export * from './certificate.ts'
+export * from './identity.ts'
+export * from './envelope.ts'
