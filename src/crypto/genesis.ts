@@ -1,6 +1,8 @@
 // The genesis: the root of trust of a consortium network. It names the signature scheme, one
 // CA public key per organization, the revoked certificates and the network's parameters. Its
-// ID (hex SHA-256 of its canonical bytes) is the network ID every transaction carries.
+// network ID every transaction carries is the hash of its trust roots only (name, scheme,
+// creation time, organizations and their CAs), so revoking a certificate or tuning a
+// parameter later does not change the network's identity or void every certificate.
 import { BetascoError } from '../core/errors.ts'
 import { fromHex, toHex } from '../core/bytes.ts'
 import { idOf } from '../core/hash.ts'
@@ -39,9 +41,9 @@ export interface Genesis {
 
 export const DEFAULT_PARAMS: NetworkParams = { checkpointInterval: 100, defaultShardSize: 4, defaultGasLimit: 1_000_000 }
 
-/** The network ID: hex SHA-256 of the canonical genesis. */
+/** The network ID: hex SHA-256 of the canonical trust roots of the genesis. */
 export function networkId (genesis: Genesis): string {
-  return idOf(genesis)
+  return idOf({ v: genesis.v, name: genesis.name, scheme: genesis.scheme, createdMs: genesis.createdMs, orgs: genesis.orgs })
 }
 
 export function findOrg (genesis: Genesis, org: string): OrgEntry | undefined {
