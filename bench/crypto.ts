@@ -6,7 +6,7 @@ import smCrypto from 'sm-crypto'
 import { ed25519Native, ed25519Noble, hasNativeEd25519, sm2 } from '../src/crypto/index.ts'
 import type { SignatureScheme } from '../src/crypto/index.ts'
 
-const oracle = (smCrypto as unknown as { sm2: { generateKeyPairHex: () => { privateKey: string, publicKey: string }, doSignature: (m: number[], sk: string, o: object) => string, doVerifySignature: (m: number[], sig: string, pk: string, o: object) => boolean } }).sm2
+const oracle = smCrypto.sm2
 
 const args = process.argv.slice(2)
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 1) || 1

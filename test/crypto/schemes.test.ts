@@ -3,7 +3,7 @@ import smCrypto from 'sm-crypto'
 import { ed25519, ed25519Native, ed25519Noble, hasNativeEd25519, sm2, sm2Sign, sm2Verify, sm3, zA } from '../../src/crypto/index.ts'
 import { toHex, fromHex, utf8 } from '../../src/core/bytes.ts'
 
-const oracle = (smCrypto as unknown as { sm2: { doSignature: (m: number[], sk: string, o: object) => string, doVerifySignature: (m: number[], sig: string, pk: string, o: object) => boolean, getPublicKeyFromPrivateKey: (sk: string) => string }, sm3: (m: number[]) => string })
+const oracle = smCrypto
 
 function seeded (n: number, seed: number): Uint8Array {
   let x = seed >>> 0
