@@ -1,7 +1,7 @@
 // The seam between the shard orderer (epochs, chain, catch-up) and one consensus algorithm for
 // one configuration epoch. An engine sees decoded messages and the shared pool, and reports
 // blocks it committed; the ShardOrderer links, de-duplicates and persists them.
-import type { Block } from '../core/block.ts'
+import type { Block, CommittedBlock } from '../core/block.ts'
 import type { Canonical } from '../core/encoding.ts'
 import type { ShardConfig } from '../core/shard-config.ts'
 import type { Envelope } from '../core/transaction.ts'
@@ -28,6 +28,8 @@ export interface EngineContext {
   tip (): ChainTip
   /** The certificate stored with the tip block (null before the first block). */
   tipCert (): unknown
+  /** A recently committed block by height, when still retained in memory. */
+  blockAt (height: number): CommittedBlock | undefined
   isCommitted (txId: string): boolean
   checkTx (tx: Envelope): boolean
   send (to: string, message: Canonical): void

@@ -153,6 +153,10 @@ class ShardOrderer implements Orderer {
       pool: this.pool,
       tip: () => this.tipNow,
       tipCert: () => this.window[this.window.length - 1]?.cert ?? null,
+      blockAt: (height) => {
+        const first = this.window[0]
+        return first === undefined ? undefined : this.window[height - first.block.header.height]
+      },
       isCommitted: (id) => this.committedIds.has(id),
       checkTx: (tx) => this.checkTxFn(tx),
       send: (to, m) => { if (live() && to !== this.self) this.out.messages.push({ to, data: this.frame(epoch, m) }) },

@@ -56,6 +56,8 @@ export class Cluster {
   readonly cut = new Set<string>()
   /** Outgoing message filter: return false to drop. */
   filter: (from: string, m: OutMessage) => boolean = () => true
+  /** Rewrites what a member sends (a Byzantine member's wrapper); identity by default. */
+  tamper: (from: string, m: OutMessage) => OutMessage[] = (_from, m) => [m]
   nowMs = 0
   private readonly config: ShardConfig
   private readonly params: Partial<OrdererParams>
@@ -99,7 +101,7 @@ export class Cluster {
     if (r.hardState !== null) m.hard = r.hardState
     m.blocks.push(...r.committed)
     m.notices.push(...r.notices)
-    for (const msg of r.messages) if (this.filter(id, msg)) this.queue.push({ from: id, m: msg })
+    for (const out of r.messages) for (const msg of this.tamper(id, out)) if (this.filter(id, msg)) this.queue.push({ from: id, m: msg })
   }
 
   submit (id: string, tx: Envelope): void { this.step(id, { type: 'submit', tx }) }

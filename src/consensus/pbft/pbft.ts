@@ -4,7 +4,7 @@
 // change whose new-view carries prepared certificates, request relay and de-duplication.
 // A pre-prepare carries a whole block built on the executed tip, so the commit certificate
 // kept with a block is q signatures over the block hash itself, checkable by anyone.
-import { blockHash, checkBlock, makeBlock, type Block } from '../../core/block.ts'
+import { blockHash, checkBlock, makeBlock, ZERO_HASH, type Block } from '../../core/block.ts'
 import { equalBytes } from '../../core/bytes.ts'
 import { encode, type Canonical } from '../../core/encoding.ts'
 import { hashOf } from '../../core/hash.ts'
@@ -373,6 +373,15 @@ export class PbftEngine implements Engine {
     let votes = this.ckpts.get(c.s)
     if (votes === undefined) { votes = new Map(); this.ckpts.set(c.s, votes) }
     votes.set(c.r, c)
+    if (!votes.has(this.ctx.self) && c.s <= this.lastExec) {
+      // A replica that passed s by state transfer or a restart never voted for it; without its
+      // vote a quorum may never form and the window stays shut (seed 80 found this).
+      const mine = this.lateCheckpoint(c.s)
+      if (mine !== null) {
+        votes.set(this.ctx.self, mine)
+        this.ctx.broadcast(mine as unknown as Canonical)
+      }
+    }
     const matching = [...votes.values()].filter((x) => x.bh === c.bh && equalBytes(x.bb, c.bb))
     if (matching.length < this.q || c.s <= this.stable.s) return
     this.stable = { s: c.s, bh: c.bh, bb: c.bb, proof: matching.slice(0, this.q) }
@@ -386,6 +395,28 @@ export class PbftEngine implements Engine {
       else this.ctx.needBlocks(c.bh, from === this.ctx.self ? c.r : from)
     }
     this.progress()
+  }
+
+  /** This replica's checkpoint vote for an executed s, from the sequence numbers in its blocks' certificates. */
+  private lateCheckpoint (s: number): CheckpointVote | null {
+    if (s % this.ctx.params.checkpointPeriod !== 0 || s > this.lastExec) return null
+    let h = this.ctx.tip().height
+    let at: { bh: number, bb: Uint8Array } | null = null
+    for (let guard = 0; guard < this.ctx.params.retainBlocks && at === null; guard++) {
+      if (h < 0) { at = { bh: -1, bb: ZERO_HASH }; break }
+      const cb = this.ctx.blockAt(h)
+      if (cb === undefined) return null
+      const cert = cb.cert as Record<string, unknown> | null
+      const inEpoch = cert !== null && typeof cert === 'object' && cert.k === 'pbft' && cert.e === this.e && typeof cert.s === 'number'
+      // The tip at s is the newest block ordered at or before s (or from before this epoch).
+      if (!inEpoch || (cert.s as number) <= s) at = { bh: h, bb: blockHash(cb.block.header) }
+      else h--
+    }
+    if (at === null) return null
+    const c = { t: 'ckpt', e: this.e, s, bh: at.bh, bb: at.bb, r: this.ctx.self, sig: new Uint8Array(0) } as CheckpointVote
+    this.sign(ckptCore(c), c)
+    this.myCkpts.set(s, c)
+    return c
   }
 
   private retransmit (): void {
@@ -403,8 +434,9 @@ export class PbftEngine implements Engine {
       const mine = [slot.prepares.get(this.ctx.self), slot.commits.get(this.ctx.self)]
       for (const x of mine) if (x !== undefined) this.ctx.broadcast(x as unknown as Canonical)
     }
-    const last = [...this.myCkpts.values()].pop()
-    if (last !== undefined && last.s > this.stable.s) this.ctx.broadcast(last as unknown as Canonical)
+    // Every own vote above the stable checkpoint (at most window / K of them): a lost early one
+    // would otherwise keep the watermark window shut.
+    for (const c of this.myCkpts.values()) if (c.s > this.stable.s) this.ctx.broadcast(c as unknown as Canonical)
   }
 
   // ---- view change ----
