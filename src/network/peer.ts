@@ -1,0 +1,53 @@
+// A network peer: the libp2p node with admission (and the locator) wired together. This is
+// what the node layer composes; it takes every environment choice as an option.
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { BetascoError } from '../core/errors.ts'
+import { Admission } from './admission.ts'
+import type { AdmissionOptions } from './admission.ts'
+import { createLibp2pNode } from './node.ts'
+import type { BetascoLibp2p, Libp2pNodeOptions } from './node.ts'
+
+export interface NetworkPeerOptions extends Omit<Libp2pNodeOptions, 'isDenied'> {
+  nowMs?: () => number
+  admissionTimeoutMs?: number
+}
+
+export interface NetworkPeer {
+  readonly node: BetascoLibp2p
+  readonly admission: Admission
+  readonly peerId: string
+  /** Dials a peer and waits until it is admitted (or throws its rejection). */
+  connect (addr: string | Multiaddr): Promise<string>
+  stop (): Promise<void>
+}
+
+export async function createNetworkPeer (opts: NetworkPeerOptions): Promise<NetworkPeer> {
+  const aOpts: AdmissionOptions = { genesis: opts.genesis, identity: opts.identity }
+  if (opts.nowMs !== undefined) aOpts.nowMs = opts.nowMs
+  if (opts.admissionTimeoutMs !== undefined) aOpts.timeoutMs = opts.admissionTimeoutMs
+  const admission = new Admission(aOpts)
+  const node = await createLibp2pNode({ ...opts, isDenied: admission.isDenied })
+  await admission.start(node)
+  let stopped = false
+  return {
+    node,
+    admission,
+    peerId: node.peerId.toString(),
+    async connect (addr) {
+      const ma = typeof addr === 'string' ? multiaddr(addr) : addr
+      const conn = await node.dial(ma, { signal: AbortSignal.timeout(15_000) })
+      return (await admission.waitFor(conn.remotePeer.toString())).peerId ?? conn.remotePeer.toString()
+    },
+    async stop () {
+      if (stopped) return
+      stopped = true
+      await admission.stop()
+      await node.stop()
+    }
+  }
+}
+
+export function assertStarted (peer: NetworkPeer): void {
+  if (peer.node.status !== 'started') throw new BetascoError('CLOSED', `peer ${peer.peerId} is stopped`)
+}
