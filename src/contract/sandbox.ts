@@ -326,11 +326,16 @@ function failed (error: ExecError, gasUsed: number): ExecOutcome {
   return { ok: false, error: { code: error.code, message: error.message }, gasUsed, calls: [] }
 }
 
-/** The name of an error's class, read from data properties only. */
+/** Names of the intrinsic error classes (SES turns their `name` into accessors). */
+const INTRINSIC_ERRORS = new Map<object, string>([Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError].map((C) => [C.prototype, C.name]))
+
+/** The name of an error's class, read from data properties only: no code of the contract runs. */
 function errorName (e: Error): string {
   for (let p: object | null = Object.getPrototypeOf(e); p !== null; p = Object.getPrototypeOf(p)) {
+    const intrinsic = INTRINSIC_ERRORS.get(p)
+    if (intrinsic !== undefined) return intrinsic
     const d = Object.getOwnPropertyDescriptor(p, 'name')
-    if (d !== undefined) return typeof d.value === 'string' ? d.value : 'Error'
+    if (d !== undefined && typeof d.value === 'string') return d.value
   }
   return 'Error'
 }

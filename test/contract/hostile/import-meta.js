@@ -1,0 +1,2 @@
+// expect: compile CONTRACT_INVALID
+export function attack() { return import.meta.url }
