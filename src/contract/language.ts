@@ -211,6 +211,24 @@ export function parseContract (source: string, file = 'contract.js', defaultName
     throw new BetascoError('CONTRACT_INVALID', at(toOriginal(rw, node.start), message))
   }
 
+  for (const t of tokenizer(rw.text, ACORN_OPTIONS)) {
+    if (t.type === tokTypes.name && String(t.value).startsWith(RESERVED_PREFIX)) refuse(t, `names starting with ${RESERVED_PREFIX} are reserved for the runtime`)
+  }
+  eachNode(program as unknown as AstNode, (node) => {
+    switch (node.type) {
+      case 'ImportExpression': refuse(node, 'dynamic import() is not allowed in a contract'); break
+      case 'MetaProperty': if (node.meta.name === 'import') refuse(node, 'import.meta is not available in a contract'); break
+      case 'WithStatement': refuse(node, '"with" is not allowed in a contract'); break
+      case 'AwaitExpression': refuse(node, 'await is not allowed: contract functions are synchronous'); break
+      case 'FunctionDeclaration': case 'FunctionExpression': case 'ArrowFunctionExpression':
+        if (node.async === true) refuse(node, 'async functions are not allowed: contract functions are synchronous and their effects must end with the call')
+        break
+      case 'ForOfStatement':
+        if (node.await === true) refuse(node, 'for await is not allowed: contract functions are synchronous')
+        break
+    }
+  })
+
   const functions: AstNode[] = []
   const constants: AstNode[] = []
   const exportSpecs: Array<{ exported: string, local: string, node: AstNode }> = []
@@ -258,24 +276,6 @@ export function parseContract (source: string, file = 'contract.js', defaultName
         refuse(node, 'only function declarations may appear at the top level of a contract (state lives in Global)')
     }
   }
-
-  for (const t of tokenizer(rw.text, ACORN_OPTIONS)) {
-    if (t.type === tokTypes.name && String(t.value).startsWith(RESERVED_PREFIX)) refuse(t, `names starting with ${RESERVED_PREFIX} are reserved for the runtime`)
-  }
-  eachNode(program as unknown as AstNode, (node) => {
-    switch (node.type) {
-      case 'ImportExpression': refuse(node, 'dynamic import() is not allowed in a contract'); break
-      case 'MetaProperty': if (node.meta.name === 'import') refuse(node, 'import.meta is not available in a contract'); break
-      case 'WithStatement': refuse(node, '"with" is not allowed in a contract'); break
-      case 'AwaitExpression': refuse(node, 'await is not allowed: contract functions are synchronous'); break
-      case 'FunctionDeclaration': case 'FunctionExpression': case 'ArrowFunctionExpression':
-        if (node.async === true) refuse(node, 'async functions are not allowed: contract functions are synchronous and their effects must end with the call')
-        break
-      case 'ForOfStatement':
-        if (node.await === true) refuse(node, 'for await is not allowed: contract functions are synchronous')
-        break
-    }
-  })
 
   const declared = new Map<string, AstNode>()
   for (const f of functions) {
