@@ -11,7 +11,7 @@ import { bytes, int, oneOf, record, str } from '../core/shape.ts'
 import { HEX32 } from '../core/transaction.ts'
 import { findOrg, networkId, ORG_NAME } from './genesis.ts'
 import type { Genesis } from './genesis.ts'
-import { getScheme } from './schemes.ts'
+import { getScheme, verifySync } from './schemes.ts'
 
 export type CertKind = 'node' | 'user'
 export const NODE_ROLES = ['peer', 'relay'] as const
@@ -119,11 +119,9 @@ export interface VerifyOptions {
   kind?: CertKind
 }
 
-/**
- * Verifies a certificate (object or encoded bytes) against the genesis: known organization,
- * this network, inside its validity window, not revoked, signed by the organization's CA.
- */
-export async function verifyCertificate (genesis: Genesis, cert: Certificate | Uint8Array, opts: VerifyOptions): Promise<VerifiedIdentity> {
+interface Checked { c: Certificate, id: string, caPublicKey: Uint8Array }
+
+function checkAgainstGenesis (genesis: Genesis, cert: Certificate | Uint8Array, opts: VerifyOptions): Checked {
   const c = cert instanceof Uint8Array ? decodeCertificate(cert) : checkCertificate(cert)
   const b = c.body
   const org = findOrg(genesis, b.org)
@@ -136,10 +134,35 @@ export async function verifyCertificate (genesis: Genesis, cert: Certificate | U
   if (opts.nowMs >= b.notAfterMs) throw new BetascoError('CERT_EXPIRED', `certificate of "${b.name}" expired at ${new Date(b.notAfterMs).toISOString()}`)
   const scheme = getScheme(genesis.scheme)
   if (b.publicKey.length !== scheme.publicKeyLength) throw new BetascoError('CERT_INVALID', `certificate of "${b.name}" holds a key of the wrong length for ${scheme.name}`)
-  if (!(await scheme.verify(c.sig, certSigningBytes(b), org.caPublicKey))) {
-    throw new BetascoError('CERT_INVALID', `certificate of "${b.name}" is not signed by ${b.org}'s CA`)
-  }
+  return { c, id, caPublicKey: org.caPublicKey }
+}
+
+function identityOf ({ c, id }: Checked): VerifiedIdentity {
+  const b = c.body
   const out: VerifiedIdentity = { kind: b.kind, org: b.org, name: b.name, role: b.role, publicKey: b.publicKey, id: identityId(b.publicKey), certId: id }
   if (b.peerId !== undefined) out.peerId = b.peerId
   return out
+}
+
+function notSigned (b: CertBody): BetascoError {
+  return new BetascoError('CERT_INVALID', `certificate of "${b.name}" is not signed by ${b.org}'s CA`)
+}
+
+/**
+ * Verifies a certificate (object or encoded bytes) against the genesis: known organization,
+ * this network, inside its validity window, not revoked, signed by the organization's CA.
+ */
+export async function verifyCertificate (genesis: Genesis, cert: Certificate | Uint8Array, opts: VerifyOptions): Promise<VerifiedIdentity> {
+  const checked = checkAgainstGenesis(genesis, cert, opts)
+  const b = checked.c.body
+  if (!(await getScheme(genesis.scheme).verify(checked.c.sig, certSigningBytes(b), checked.caPublicKey))) throw notSigned(b)
+  return identityOf(checked)
+}
+
+/** The same checks as `verifyCertificate`, synchronously (for the consensus state machines). */
+export function verifyCertificateSync (genesis: Genesis, cert: Certificate | Uint8Array, opts: VerifyOptions): VerifiedIdentity {
+  const checked = checkAgainstGenesis(genesis, cert, opts)
+  const b = checked.c.body
+  if (!verifySync(genesis.scheme, checked.c.sig, certSigningBytes(b), checked.caPublicKey)) throw notSigned(b)
+  return identityOf(checked)
 }

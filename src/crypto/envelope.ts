@@ -6,12 +6,13 @@ import { BetascoError } from '../core/errors.ts'
 import { encode } from '../core/encoding.ts'
 import { isContractIssued, txSigningBytes } from '../core/transaction.ts'
 import type { Envelope, TxBody } from '../core/transaction.ts'
-import { verifyCertificate } from './certificate.ts'
+import { verifyCertificate, verifyCertificateSync } from './certificate.ts'
 import type { VerifiedIdentity } from './certificate.ts'
 import { networkId } from './genesis.ts'
 import type { Genesis } from './genesis.ts'
 import type { Identity } from './identity.ts'
-import { getScheme } from './schemes.ts'
+import { getScheme, verifySync } from './schemes.ts'
+import { toHex } from '../core/bytes.ts'
 
 /** Adds the identity's proof to a transaction (a fresh envelope, or one with proofs already). */
 export async function signEnvelope (tx: TxBody | Envelope, identity: Identity): Promise<Envelope> {
@@ -21,26 +22,58 @@ export async function signEnvelope (tx: TxBody | Envelope, identity: Identity): 
   return { tx: env.tx, proofs: [...env.proofs, { cert: identity.certBytes, sig }] }
 }
 
+function envelopeRules (genesis: Genesis, env: Envelope): { contractIssued: boolean, message: Uint8Array } {
+  if (env.tx.network !== networkId(genesis)) throw new BetascoError('WRONG_NETWORK', 'transaction is for another network')
+  const contractIssued = isContractIssued(env.tx.kind)
+  if (env.proofs.length === 0) throw new BetascoError('BAD_SIGNATURE', 'transaction is not signed')
+  if (!contractIssued && env.proofs.length !== 1) throw new BetascoError('BAD_SIGNATURE', 'a client transaction carries exactly one signature')
+  return { contractIssued, message: txSigningBytes(env.tx) }
+}
+
+function addSigner (signers: VerifiedIdentity[], who: VerifiedIdentity, ok: boolean): void {
+  if (!ok) throw new BetascoError('BAD_SIGNATURE', `signature of ${who.name} does not verify`)
+  if (signers.some(s => s.id === who.id)) throw new BetascoError('BAD_SIGNATURE', `${who.name} signed twice`)
+  signers.push(who)
+}
+
+function checkSender (env: Envelope, contractIssued: boolean, signers: VerifiedIdentity[]): VerifiedIdentity[] {
+  if (!contractIssued && signers[0]!.id !== env.tx.from) throw new BetascoError('BAD_SIGNATURE', 'the signer is not the transaction\'s sender ("from")')
+  return signers
+}
+
 /**
  * Verifies every proof of an envelope against the genesis and returns the signers. Throws
  * WRONG_NETWORK, UNKNOWN_ORG, CERT_* or BAD_SIGNATURE; never returns a partial answer.
  */
 export async function verifyEnvelope (genesis: Genesis, env: Envelope, nowMs: number): Promise<VerifiedIdentity[]> {
-  if (env.tx.network !== networkId(genesis)) throw new BetascoError('WRONG_NETWORK', 'transaction is for another network')
-  const contractIssued = isContractIssued(env.tx.kind)
-  if (env.proofs.length === 0) throw new BetascoError('BAD_SIGNATURE', 'transaction is not signed')
-  if (!contractIssued && env.proofs.length !== 1) throw new BetascoError('BAD_SIGNATURE', 'a client transaction carries exactly one signature')
+  const { contractIssued, message } = envelopeRules(genesis, env)
   const scheme = getScheme(genesis.scheme)
-  const message = txSigningBytes(env.tx)
   const signers: VerifiedIdentity[] = []
   for (const proof of env.proofs) {
     const who = await verifyCertificate(genesis, proof.cert, { nowMs, kind: contractIssued ? 'node' : 'user' })
-    if (!(await scheme.verify(proof.sig, message, who.publicKey))) throw new BetascoError('BAD_SIGNATURE', `signature of ${who.name} does not verify`)
-    if (signers.some(s => s.id === who.id)) throw new BetascoError('BAD_SIGNATURE', `${who.name} signed twice`)
-    signers.push(who)
+    addSigner(signers, who, await scheme.verify(proof.sig, message, who.publicKey))
   }
-  if (!contractIssued && signers[0]!.id !== env.tx.from) throw new BetascoError('BAD_SIGNATURE', 'the signer is not the transaction\'s sender ("from")')
-  return signers
+  return checkSender(env, contractIssued, signers)
+}
+
+/** `verifyEnvelope`, synchronously; `certCache` remembers certificates already verified. */
+export function verifyEnvelopeSync (genesis: Genesis, env: Envelope, nowMs: number, certCache?: Map<string, VerifiedIdentity>): VerifiedIdentity[] {
+  const { contractIssued, message } = envelopeRules(genesis, env)
+  const signers: VerifiedIdentity[] = []
+  for (const proof of env.proofs) {
+    const key = toHex(proof.cert)
+    let who = certCache?.get(key)
+    if (who === undefined) {
+      who = verifyCertificateSync(genesis, proof.cert, { nowMs })
+      if (certCache !== undefined) {
+        if (certCache.size > 10_000) certCache.clear()
+        certCache.set(key, who)
+      }
+    }
+    if (who.kind !== (contractIssued ? 'node' : 'user')) throw new BetascoError('CERT_INVALID', `certificate of "${who.name}" is a ${who.kind} certificate`)
+    addSigner(signers, who, verifySync(genesis.scheme, proof.sig, message, who.publicKey))
+  }
+  return checkSender(env, contractIssued, signers)
 }
 
 function nodeMessageBytes (domain: string, payload: unknown): Uint8Array {

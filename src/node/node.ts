@@ -1,0 +1,552 @@
+// BetascoNode: the composition root of one peer (DESIGN §5). It admits client transactions,
+// forms shards at deploy, routes transactions to their shard (paper Algorithm 1 over the peers
+// it knows), hosts the replicas of the shards it is a member of (node virtualization, one
+// contract host for all of them), carries async calls between shards and collects matching
+// receipts for clients. The network and the store come in through interfaces.
+import { BetascoError } from '../core/errors.ts'
+import { toHex, utf8 } from '../core/bytes.ts'
+import type { CommittedBlock } from '../core/block.ts'
+import { sha256 } from '../core/hash.ts'
+import { LIMITS } from '../core/limits.ts'
+import { receiptDigest, type Receipt } from '../core/receipt.ts'
+import { matchingResultsNeeded, type ShardConfig } from '../core/shard-config.ts'
+import { contractIdFor, encodeEnvelope, isContractIssued, txId, type Envelope, type TxBody } from '../core/transaction.ts'
+import type { Notice, OrdererParams, Signer, Verifier } from '../consensus/index.ts'
+import type { ContractHost } from '../contract/types.ts'
+import type { VerifiedIdentity } from '../crypto/certificate.ts'
+import { signEnvelope, verifyEnvelope, verifyEnvelopeSync } from '../crypto/envelope.ts'
+import { networkId, type Genesis } from '../crypto/genesis.ts'
+import type { Identity } from '../crypto/identity.ts'
+import { signSync, verifySync } from '../crypto/schemes.ts'
+import { ShardReplica } from '../shard/replica.ts'
+import type { LedgerStore } from '../storage/ledger-store.ts'
+import { closestPeers, xorDistanceKey } from './closeness.ts'
+import type { NodeTransport } from './transport.ts'
+import { decodeNodeMessage, encodeNodeMessage, type NodeMessage } from './wire.ts'
+
+export interface NodeOptions {
+  genesis: Genesis
+  identity: Identity
+  store: LedgerStore
+  host: ContractHost
+  transport: NodeTransport
+  /** Consensus parameters (tickMs drives the node's clock). */
+  params?: Partial<OrdererParams>
+  /** Minimum number of organizations a shard spans when it can (DESIGN §2; default 2). */
+  minOrgs?: number
+  /** Hop limit of forwarded transactions. */
+  maxHops?: number
+  now?: () => number
+  seed?: number
+}
+
+export interface NodeCounters {
+  received: number
+  forwarded: number
+  committed: number
+  failed: number
+  blocks: number
+  malformed: number
+  refused: number
+  callsSent: number
+  callsAccepted: number
+  callsRejected: number
+}
+
+export type NodeEvent =
+  | { type: 'block', shard: string, height: number, txs: number }
+  | { type: 'receipt', receipt: Receipt }
+  | { type: 'shard', shard: string, config: ShardConfig }
+  | { type: 'notice', shard: string, notice: Notice }
+
+export interface ReceiptAnswer {
+  receipt: Receipt
+  /** How many members reported this same receipt, and how many were needed. */
+  matching: number
+  needed: number
+}
+
+interface Collector {
+  shard: string
+  answers: Map<string, { receipt: Receipt, from: Set<string> }>
+  needed: number
+  done: (answer: ReceiptAnswer) => void
+}
+
+interface Inbound {
+  env: Envelope
+  signers: Set<string>
+  needed: number
+  submitted: boolean
+}
+
+const QUERY_FANOUT = 8
+const DEFAULT_TICK_MS = 20
+
+export class BetascoNode {
+  readonly id: string
+  readonly network: string
+  readonly counters: NodeCounters = { received: 0, forwarded: 0, committed: 0, failed: 0, blocks: 0, malformed: 0, refused: 0, callsSent: 0, callsAccepted: 0, callsRejected: 0 }
+  private readonly opts: NodeOptions
+  private readonly params: Partial<OrdererParams>
+  private readonly replicas = new Map<string, ShardReplica>()
+  private readonly opening = new Map<string, Promise<ShardReplica>>()
+  private readonly collectors = new Map<string, Collector[]>()
+  private readonly receiptWaiters = new Map<string, Set<string>>()
+  private readonly inbound = new Map<string, Inbound>()
+  private readonly verifiedTxs = new Set<string>()
+  private readonly certCache = new Map<string, VerifiedIdentity>()
+  /** Node identities seen (peer ID → identity), kept after disconnects to verify old signatures. */
+  private readonly known = new Map<string, VerifiedIdentity>()
+  private readonly listeners = new Set<(e: NodeEvent) => void>()
+  private readonly signer: Signer
+  private readonly verifier: Verifier
+  private timer: ReturnType<typeof setInterval> | undefined
+  private closed = false
+
+  constructor (opts: NodeOptions) {
+    if (opts.identity.kind !== 'node' || opts.identity.peerId === undefined) throw new BetascoError('BAD_ARGUMENT', 'a node runs with a node identity')
+    if (opts.identity.peerId !== opts.transport.self) throw new BetascoError('BAD_ARGUMENT', 'the transport runs under another peer ID than the identity')
+    this.opts = opts
+    this.id = opts.identity.peerId
+    this.network = networkId(opts.genesis)
+    this.params = { tickMs: DEFAULT_TICK_MS, ...opts.params }
+    const scheme = opts.genesis.scheme
+    const sk = opts.identity.secretKey
+    this.signer = { id: this.id, sign: (m) => signSync(scheme, m, sk) }
+    this.verifier = {
+      verify: (id, m, sig) => {
+        const pk = id === this.id ? opts.identity.publicKey : this.identityOf(id)?.publicKey
+        return pk !== undefined && verifySync(scheme, sig, m, pk)
+      }
+    }
+    opts.transport.onMessage((from, data) => { this.onMessage(from, data) })
+  }
+
+  /** Reopens every shard hosted in the store and starts the clock. */
+  async start (): Promise<void> {
+    for (const shard of await this.opts.store.listHostedShards()) await this.replica(shard)
+    const tickMs = this.params.tickMs ?? DEFAULT_TICK_MS
+    this.timer = setInterval(() => { this.tick() }, tickMs)
+    ;(this.timer as { unref?: () => void }).unref?.()
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.timer !== undefined) clearInterval(this.timer)
+    for (const list of this.collectors.values()) list.length = 0
+    await Promise.allSettled([...this.opening.values()])
+    for (const r of this.replicas.values()) await r.close()
+    await this.opts.transport.close()
+  }
+
+  on (listener: (e: NodeEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  hostedShards (): string[] {
+    return [...this.replicas.keys()].sort()
+  }
+
+  shardStatus (shard: string): ReturnType<ShardReplica['status']> & { config: ShardConfig } | undefined {
+    const r = this.replicas.get(shard)
+    return r === undefined ? undefined : { ...r.status(), config: r.config() }
+  }
+
+  /** This member's Global of a hosted contract (JSON text). */
+  contractState (shard: string): string | undefined {
+    return this.replicas.get(shard)?.currentState()
+  }
+
+  peers (): ReadonlyMap<string, VerifiedIdentity> {
+    return this.opts.transport.peers()
+  }
+
+  // ── client entry ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Admits a client transaction (deploy or invoke) at this entry node and sends it on its way.
+   * Refuses, changing nothing, anything malformed, oversized, badly signed or from outsiders.
+   */
+  async submit (env: Envelope): Promise<{ txId: string, contract: string }> {
+    this.counters.received++
+    try {
+      await this.admitClient(env)
+    } catch (err) {
+      this.counters.refused++
+      throw err
+    }
+    const id = txId(env.tx)
+    if (env.tx.kind === 'deploy') await this.form(env)
+    else this.route(env, this.opts.maxHops ?? 16)
+    return { txId: id, contract: env.tx.contract }
+  }
+
+  /** Waits until enough members (1 for Raft and solo, f + 1 for PBFT) report the same receipt. */
+  async waitReceipt (txIdHex: string, shard: string, timeoutMs = 30_000): Promise<ReceiptAnswer> {
+    return await new Promise<ReceiptAnswer>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      let ask: ReturnType<typeof setInterval> | undefined
+      const collector: Collector = {
+        shard,
+        answers: new Map(),
+        needed: 1,
+        done: (a) => {
+          clearTimeout(timer); clearInterval(ask)
+          this.dropCollector(txIdHex, collector)
+          resolve(a)
+        }
+      }
+      const list = this.collectors.get(txIdHex) ?? []
+      list.push(collector)
+      this.collectors.set(txIdHex, list)
+      timer = setTimeout(() => {
+        clearInterval(ask)
+        this.dropCollector(txIdHex, collector)
+        const best = [...collector.answers.values()].sort((a, b) => b.from.size - a.from.size)[0]
+        reject(new BetascoError('TIMEOUT', `no ${collector.needed} matching receipts for tx ${txIdHex.slice(0, 12)}… within ${timeoutMs} ms (best: ${best?.from.size ?? 0})`))
+      }, timeoutMs)
+      const query = (): void => {
+        const m: NodeMessage = { t: 'rq', txId: txIdHex, shard }
+        for (const peer of this.candidates(shard)) this.sendTo(peer, m)
+      }
+      query()
+      ask = setInterval(query, 500)
+    })
+  }
+
+  /** submit + waitReceipt. */
+  async execute (env: Envelope, timeoutMs = 30_000): Promise<ReceiptAnswer> {
+    const { txId: id, contract } = await this.submit(env)
+    return await this.waitReceipt(id, contract, timeoutMs)
+  }
+
+  /** A receipt this node stores itself (as a member of the tx's shard). */
+  async localReceipt (txIdHex: string): Promise<Receipt | undefined> {
+    return await this.opts.store.getReceipt(txIdHex)
+  }
+
+  // ── admission ────────────────────────────────────────────────────────────────────────────
+
+  private async admitClient (env: Envelope): Promise<void> {
+    const tx = env.tx
+    if (tx.kind !== 'deploy' && tx.kind !== 'invoke') throw new BetascoError('BAD_ARGUMENT', `clients submit deploy or invoke transactions, not ${tx.kind}`)
+    if (encodeEnvelope(env).length > LIMITS.maxTxBytes) throw new BetascoError('TX_TOO_LARGE', `transaction larger than ${LIMITS.maxTxBytes} bytes`)
+    await verifyEnvelope(this.opts.genesis, env, this.now())
+    if (tx.kind === 'deploy' && tx.contract !== contractIdFor(tx.network, tx.from, tx.nonce, tx.deploy!.code)) {
+      throw new BetascoError('BAD_ARGUMENT', 'deploy: contract ID must be contractIdFor(network, from, nonce, code)')
+    }
+    this.rememberVerified(txId(tx))
+  }
+
+  private rememberVerified (id: string): void {
+    if (this.verifiedTxs.size > 100_000) this.verifiedTxs.clear()
+    this.verifiedTxs.add(id)
+  }
+
+  /** Synchronous validity check of a tx relayed by another member (consensus calls it). */
+  private checkTx (env: Envelope): boolean {
+    const id = txId(env.tx)
+    if (this.verifiedTxs.has(id)) return true
+    try {
+      verifyEnvelopeSync(this.opts.genesis, env, this.now(), this.certCache)
+      if (env.tx.kind === 'deploy' && env.tx.contract !== contractIdFor(env.tx.network, env.tx.from, env.tx.nonce, env.tx.deploy!.code)) return false
+      if (env.tx.kind === 'config' && !this.configAuthorized(env)) return false
+      this.rememberVerified(id)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** Configuration transactions come from an admin of a genesis organization. */
+  private configAuthorized (env: Envelope): boolean {
+    const proof = env.proofs[0]
+    if (proof === undefined) return false
+    const who = this.certCache.get(toHex(proof.cert))
+    return who !== undefined && who.role === 'admin'
+  }
+
+  // ── shard formation and routing ──────────────────────────────────────────────────────────
+
+  private allNodes (): Map<string, VerifiedIdentity> {
+    const all = new Map(this.opts.transport.peers())
+    for (const [id, who] of all) this.known.set(id, who)
+    all.set(this.id, { kind: 'node', org: this.opts.identity.org, name: this.opts.identity.name, role: this.opts.identity.role, publicKey: this.opts.identity.publicKey, id: '', certId: '', peerId: this.id })
+    return all
+  }
+
+  private identityOf (peerId: string): VerifiedIdentity | undefined {
+    return this.opts.transport.peers().get(peerId) ?? this.known.get(peerId)
+  }
+
+  /** The k nodes closest to a contract, spanning at least min(k, minOrgs) organizations. */
+  chooseMembers (contract: string, k: number): Array<{ peerId: string, org: string }> {
+    const all = this.allNodes()
+    if (all.size < k) throw new BetascoError('BAD_ARGUMENT', `a shard of ${k} needs ${k} nodes; ${all.size} are known to this node`)
+    const ordered = closestPeers(contract, [...all.keys()], all.size)
+    const chosen = ordered.slice(0, k)
+    const minOrgs = Math.min(k, this.opts.minOrgs ?? 2)
+    const orgOf = (p: string): string => all.get(p)!.org
+    for (const candidate of ordered.slice(k)) {
+      const orgs = new Set(chosen.map(orgOf))
+      if (orgs.size >= minOrgs) break
+      if (orgs.has(orgOf(candidate))) continue
+      // Replace the farthest member of the most represented organization.
+      const counts = new Map<string, number>()
+      for (const p of chosen) counts.set(orgOf(p), (counts.get(orgOf(p)) ?? 0) + 1)
+      for (let i = chosen.length - 1; i >= 0; i--) {
+        if ((counts.get(orgOf(chosen[i]!)) ?? 0) > 1) { chosen[i] = candidate; break }
+      }
+    }
+    return chosen.map(peerId => ({ peerId, org: orgOf(peerId) }))
+  }
+
+  private async form (env: Envelope): Promise<void> {
+    const spec = env.tx.deploy!
+    const config: ShardConfig = {
+      v: 1,
+      contract: env.tx.contract,
+      version: 0,
+      fromHeight: 0,
+      consensus: spec.consensus,
+      shardSize: spec.shardSize,
+      members: this.chooseMembers(env.tx.contract, spec.shardSize),
+      gasLimit: spec.gasLimit,
+      checkpointInterval: spec.checkpointInterval,
+      codeHash: sha256(utf8.encode(spec.code))
+    }
+    if (spec.consensus === 'solo' && spec.shardSize !== 1) throw new BetascoError('BAD_ARGUMENT', 'solo ordering is for shards of one member')
+    for (const m of config.members) this.sendTo(m.peerId, { t: 'form', config, env })
+  }
+
+  private async onForm (from: string, config: ShardConfig, env: Envelope): Promise<void> {
+    const tx = env.tx
+    const spec = tx.deploy
+    if (tx.kind !== 'deploy' || spec === undefined) throw new BetascoError('BAD_ARGUMENT', 'form: not a deploy')
+    if (from !== this.id) await verifyEnvelope(this.opts.genesis, env, this.now())
+    if (tx.contract !== contractIdFor(tx.network, tx.from, tx.nonce, spec.code) || config.contract !== tx.contract) throw new BetascoError('BAD_ARGUMENT', 'form: contract ID mismatch')
+    if (config.version !== 0 || config.consensus !== spec.consensus || config.shardSize !== spec.shardSize || config.members.length !== spec.shardSize ||
+      config.gasLimit !== spec.gasLimit || config.checkpointInterval !== spec.checkpointInterval || toHex(config.codeHash) !== toHex(sha256(utf8.encode(spec.code)))) {
+      throw new BetascoError('BAD_ARGUMENT', 'form: configuration does not match the deploy')
+    }
+    if (!config.members.some(m => m.peerId === this.id)) return
+    this.rememberVerified(txId(tx))
+    const existing = this.replicas.get(tx.contract) ?? await this.opening.get(tx.contract)
+    const replica = existing ?? await this.replica(tx.contract, config)
+    this.emit({ type: 'shard', shard: tx.contract, config: replica.config() })
+    await replica.step({ type: 'submit', tx: env })
+  }
+
+  /** Algorithm 1: to the member if hosted here, else to the closest known peer, hop by hop. */
+  private route (env: Envelope, ttl: number): void {
+    const shard = env.tx.contract
+    const replica = this.replicas.get(shard)
+    if (replica !== undefined && replica.config().members.some(m => m.peerId === this.id)) {
+      void replica.step({ type: 'submit', tx: env }).catch(() => {})
+      return
+    }
+    if (ttl <= 0) { this.counters.refused++; return }
+    const ordered = closestPeers(shard, [...this.opts.transport.peers().keys(), this.id], QUERY_FANOUT + 1)
+    const next = ordered.find(p => p !== this.id)
+    if (next === undefined) return
+    this.counters.forwarded++
+    this.sendTo(next, { t: 'submit', env, ttl: ttl - 1 })
+  }
+
+  /** Peers to ask about a shard: its members if hosted here, else the closest known peers. */
+  private candidates (shard: string): string[] {
+    const replica = this.replicas.get(shard)
+    if (replica !== undefined) return replica.config().members.map(m => m.peerId)
+    return closestPeers(shard, [...this.opts.transport.peers().keys(), this.id], QUERY_FANOUT)
+  }
+
+  // ── replicas ─────────────────────────────────────────────────────────────────────────────
+
+  private async replica (shard: string, initial?: ShardConfig): Promise<ShardReplica> {
+    const have = this.replicas.get(shard)
+    if (have !== undefined) return have
+    let opening = this.opening.get(shard)
+    if (opening === undefined) {
+      opening = ShardReplica.open({
+        self: this.id,
+        network: this.network,
+        store: this.opts.store,
+        host: this.opts.host,
+        signer: this.signer,
+        verifier: this.verifier,
+        seed: this.opts.seed ?? 1,
+        params: this.params,
+        checkTx: (tx) => this.checkTx(tx),
+        send: (to, s, data) => this.sendTo(to, { t: 'ord', shard: s, data }),
+        outgoing: (s, txs, config) => { void this.sendCalls(s, txs, config) },
+        committed: (s, block, receipts) => this.onCommitted(s, block, receipts),
+        notice: (s, notice) => this.emit({ type: 'notice', shard: s, notice })
+      }, shard, initial)
+      this.opening.set(shard, opening)
+    }
+    try {
+      const r = await opening
+      this.replicas.set(shard, r)
+      return r
+    } finally {
+      this.opening.delete(shard)
+    }
+  }
+
+  private tick (): void {
+    const nowMs = this.now()
+    for (const r of this.replicas.values()) void r.step({ type: 'tick', nowMs }).catch(() => {})
+  }
+
+  private onCommitted (shard: string, block: CommittedBlock, receipts: Receipt[]): void {
+    this.counters.blocks++
+    this.emit({ type: 'block', shard, height: block.block.header.height, txs: block.block.txs.length })
+    const replica = this.replicas.get(shard)
+    const needed = replica === undefined ? 1 : matchingResultsNeeded(replica.config())
+    for (const receipt of receipts) {
+      if (receipt.status === 'committed') this.counters.committed++
+      else this.counters.failed++
+      this.emit({ type: 'receipt', receipt })
+      const waiters = this.receiptWaiters.get(receipt.txId)
+      if (waiters !== undefined) {
+        this.receiptWaiters.delete(receipt.txId)
+        for (const peer of waiters) this.sendTo(peer, { t: 'rr', txId: receipt.txId, receipt, needed })
+      }
+    }
+  }
+
+  // ── async calls between shards (DESIGN §3) ───────────────────────────────────────────────
+
+  private async sendCalls (shard: string, txs: TxBody[], config: ShardConfig): Promise<void> {
+    for (const tx of txs) {
+      const env = await signEnvelope(tx, this.opts.identity)
+      this.counters.callsSent++
+      for (const peer of this.candidates(tx.contract)) this.sendTo(peer, { t: 'call', env, caller: config })
+    }
+    void shard
+  }
+
+  private async onCall (from: string, env: Envelope, caller: ShardConfig): Promise<void> {
+    const tx = env.tx
+    const replica = this.replicas.get(tx.contract)
+    if (replica === undefined) return // not a member: the sender asks several candidates
+    if (!isContractIssued(tx.kind) || tx.origin === undefined || tx.origin.contract !== caller.contract || tx.from !== caller.contract || env.proofs.length !== 1) {
+      this.counters.callsRejected++
+      return
+    }
+    const [signer] = await verifyEnvelope(this.opts.genesis, env, this.now())
+    if (signer === undefined || signer.peerId !== from || !caller.members.some(m => m.peerId === from)) {
+      this.counters.callsRejected++
+      return
+    }
+    const id = txId(tx)
+    let entry = this.inbound.get(id)
+    if (entry === undefined) {
+      entry = { env: { tx, proofs: [] }, signers: new Set(), needed: matchingResultsNeeded(caller), submitted: false }
+      this.inbound.set(id, entry)
+      if (this.inbound.size > 50_000) this.inbound.delete(this.inbound.keys().next().value as string)
+    }
+    if (entry.signers.has(from)) return
+    entry.signers.add(from)
+    entry.env = { tx, proofs: [...entry.env.proofs, env.proofs[0]!] }
+    if (!entry.submitted && entry.signers.size >= entry.needed) {
+      entry.submitted = true
+      this.counters.callsAccepted++
+      this.rememberVerified(id)
+      await replica.step({ type: 'submit', tx: entry.env })
+    }
+  }
+
+  // ── messages ─────────────────────────────────────────────────────────────────────────────
+
+  private sendTo (peer: string, m: NodeMessage): void {
+    if (this.closed) return
+    if (peer === this.id) {
+      const data = encodeNodeMessage(m)
+      queueMicrotask(() => this.onMessage(this.id, data))
+      return
+    }
+    this.opts.transport.send(peer, encodeNodeMessage(m))
+  }
+
+  private onMessage (from: string, data: Uint8Array): void {
+    if (this.closed) return
+    let m: NodeMessage
+    try {
+      m = decodeNodeMessage(data)
+    } catch {
+      this.counters.malformed++
+      return
+    }
+    void this.handle(from, m).catch(() => { this.counters.malformed++ })
+  }
+
+  private async handle (from: string, m: NodeMessage): Promise<void> {
+    switch (m.t) {
+      case 'ord': {
+        const r = this.replicas.get(m.shard)
+        if (r !== undefined) await r.step({ type: 'message', from, data: m.data })
+        return
+      }
+      case 'form': return await this.onForm(from, m.config, m.env)
+      case 'submit': {
+        if (from !== this.id && !this.verifiedTxs.has(txId(m.env.tx))) {
+          await this.admitClient(m.env)
+        }
+        this.route(m.env, m.ttl)
+        return
+      }
+      case 'call': return await this.onCall(from, m.env, m.caller)
+      case 'rq': {
+        const r = this.replicas.get(m.shard)
+        if (r === undefined) return
+        const needed = matchingResultsNeeded(r.config())
+        const receipt = await this.opts.store.getReceipt(m.txId)
+        if (receipt !== undefined) { this.sendTo(from, { t: 'rr', txId: m.txId, receipt, needed }); return }
+        const waiters = this.receiptWaiters.get(m.txId) ?? new Set()
+        waiters.add(from)
+        this.receiptWaiters.set(m.txId, waiters)
+        return
+      }
+      case 'rr': {
+        if (m.receipt === null) return
+        for (const c of this.collectors.get(m.txId) ?? []) this.collect(c, from, m.receipt, m.needed)
+      }
+    }
+  }
+
+  private collect (c: Collector, from: string, receipt: Receipt, needed: number): void {
+    if (receipt.shard !== c.shard) return
+    c.needed = Math.max(c.needed, needed)
+    const key = toHex(receiptDigest(receipt))
+    const entry = c.answers.get(key) ?? { receipt, from: new Set<string>() }
+    entry.from.add(from)
+    c.answers.set(key, entry)
+    for (const e of c.answers.values()) {
+      if (e.from.size >= c.needed) { c.done({ receipt: e.receipt, matching: e.from.size, needed: c.needed }); return }
+    }
+  }
+
+  private dropCollector (id: string, c: Collector): void {
+    const list = this.collectors.get(id)
+    if (list === undefined) return
+    const i = list.indexOf(c)
+    if (i >= 0) list.splice(i, 1)
+    if (list.length === 0) this.collectors.delete(id)
+  }
+
+  private emit (e: NodeEvent): void {
+    for (const l of this.listeners) {
+      try { l(e) } catch { /* a listener's fault is its own */ }
+    }
+  }
+
+  private now (): number {
+    return this.opts.now?.() ?? Date.now()
+  }
+}
+
+export { xorDistanceKey }

@@ -1,0 +1,46 @@
+// Messages between the shard layers of two nodes. Canonical CBOR, shape-checked on receipt:
+// anything malformed is dropped (and counted) without touching any shard.
+import { BetascoError } from '../core/errors.ts'
+import { decode, encode } from '../core/encoding.ts'
+import { LIMITS } from '../core/limits.ts'
+import { checkReceipt, type Receipt } from '../core/receipt.ts'
+import { bytes, int, oneOf, record, str } from '../core/shape.ts'
+import { checkShardConfig, type ShardConfig } from '../core/shard-config.ts'
+import { checkEnvelope, HEX32, type Envelope } from '../core/transaction.ts'
+
+export type NodeMessage =
+  /** A consensus message of one shard. */
+  | { t: 'ord', shard: string, data: Uint8Array }
+  /** Shard formation: the deploy transaction with the configuration (version 0) it forms. */
+  | { t: 'form', config: ShardConfig, env: Envelope }
+  /** A client transaction on its way to a member of its contract's shard (Algorithm 1). */
+  | { t: 'submit', env: Envelope, ttl: number }
+  /** One member's copy of a contract-issued transaction, with the caller shard's configuration. */
+  | { t: 'call', env: Envelope, caller: ShardConfig }
+  /** Receipt query and answer (`needed`: the answering member's 1 or f + 1). */
+  | { t: 'rq', txId: string, shard: string }
+  | { t: 'rr', txId: string, receipt: Receipt | null, needed: number }
+
+export const MAX_NODE_MESSAGE_BYTES = 40 * 1024 * 1024
+
+export function encodeNodeMessage (m: NodeMessage): Uint8Array {
+  return encode(m)
+}
+
+export function decodeNodeMessage (data: Uint8Array): NodeMessage {
+  const v = decode(data, MAX_NODE_MESSAGE_BYTES)
+  const t = oneOf(record(v, 'message', ['t'], ['shard', 'data', 'config', 'env', 'ttl', 'caller', 'txId', 'receipt', 'needed']).t, 'message.t', ['ord', 'form', 'submit', 'call', 'rq', 'rr'] as const)
+  const o = v as Record<string, unknown>
+  switch (t) {
+    case 'ord': record(v, 'ord', ['t', 'shard', 'data']); return { t, shard: str(o.shard, 'ord.shard', 64, HEX32), data: bytes(o.data, 'ord.data', 0, MAX_NODE_MESSAGE_BYTES) }
+    case 'form': record(v, 'form', ['t', 'config', 'env']); return { t, config: checkShardConfig(o.config, 'form.config'), env: checkEnvelope(o.env, 'form.env') }
+    case 'submit': record(v, 'submit', ['t', 'env', 'ttl']); return { t, env: checkEnvelope(o.env, 'submit.env'), ttl: int(o.ttl, 'submit.ttl', 0, 64) }
+    case 'call': record(v, 'call', ['t', 'env', 'caller']); return { t, env: checkEnvelope(o.env, 'call.env'), caller: checkShardConfig(o.caller, 'call.caller') }
+    case 'rq': record(v, 'rq', ['t', 'txId', 'shard']); return { t, txId: str(o.txId, 'rq.txId', 64, HEX32), shard: str(o.shard, 'rq.shard', 64, HEX32) }
+    case 'rr': {
+      record(v, 'rr', ['t', 'txId', 'receipt', 'needed'])
+      return { t, txId: str(o.txId, 'rr.txId', 64, HEX32), receipt: o.receipt === null ? null : checkReceipt(o.receipt, 'rr.receipt'), needed: int(o.needed, 'rr.needed', 1, LIMITS.maxShardMembers) }
+    }
+  }
+  throw new BetascoError('BAD_SHAPE', 'message.t: unknown message type')
+}

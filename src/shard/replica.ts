@@ -1,0 +1,190 @@
+// One member's copy of one contract shard: its orderer (Raft, PBFT or solo), its execution,
+// its storage. Inputs (ticks, messages, submissions) are applied one at a time; after each the
+// orderer's Ready is handled in etcd's order: execute and persist committed blocks with their
+// receipts, state and configuration in one atomic batch, persist the hard state, and only then
+// send messages and deliver notices. A replica restarted from its store resumes where it was.
+import { BetascoError } from '../core/errors.ts'
+import type { CommittedBlock } from '../core/block.ts'
+import { decode, encode, type Canonical } from '../core/encoding.ts'
+import type { Receipt } from '../core/receipt.ts'
+import type { ShardConfig } from '../core/shard-config.ts'
+import type { Envelope, TxBody } from '../core/transaction.ts'
+import { createOrderer, endsEpoch, nextConfig } from '../consensus/index.ts'
+import type { Notice, Orderer, OrdererInput, OrdererParams, OrdererStatus, Signer, Verifier } from '../consensus/index.ts'
+import type { ContractHost } from '../contract/types.ts'
+import type { LedgerStore, MetaWrite } from '../storage/ledger-store.ts'
+import { compileContract } from '../contract/compile.ts'
+import { executeBlock, type ContractRecord } from './executor.ts'
+
+const NS_HARD = 'orderer'
+const NS_CONFIG0 = 'config0'
+const NS_CONTRACT = 'contract'
+const STATE_KEY = 'Global'
+/** Blocks handed back to a restarted orderer so it can serve lagging members. */
+const RESTORE_BLOCKS = 64
+
+export interface ReplicaDeps {
+  self: string
+  network: string
+  store: LedgerStore
+  host: ContractHost
+  signer: Signer
+  verifier: Verifier
+  seed: number
+  params?: Partial<OrdererParams>
+  checkTx?: (tx: Envelope) => boolean
+  /** Sends an orderer message of this shard to another member. */
+  send: (to: string, shard: string, data: Uint8Array) => void
+  /** Contract-issued transactions this shard produced (async calls, callbacks, error notices). */
+  outgoing: (shard: string, txs: TxBody[], config: ShardConfig) => void
+  /** A block was executed and stored. */
+  committed?: (shard: string, block: CommittedBlock, receipts: Receipt[]) => void
+  notice?: (shard: string, notice: Notice) => void
+}
+
+export class ShardReplica {
+  readonly shard: string
+  private orderer: Orderer
+  private readonly deps: ReplicaDeps
+  private record: ContractRecord | undefined
+  private state: string
+  private queue: Promise<void> = Promise.resolve()
+  private closed = false
+  private failure: Error | undefined
+
+  private constructor (shard: string, orderer: Orderer, deps: ReplicaDeps, record: ContractRecord | undefined, state: string) {
+    this.shard = shard
+    this.orderer = orderer
+    this.deps = deps
+    this.record = record
+    this.state = state
+  }
+
+  /** Creates the replica of a new shard (configuration version 0), or reopens it from the store. */
+  static async open (deps: ReplicaDeps, shard: string, initial?: ShardConfig): Promise<ShardReplica> {
+    const { store } = deps
+    const stored = await store.getMeta(NS_CONFIG0, shard)
+    let config0: ShardConfig
+    if (stored !== undefined) {
+      config0 = decode(stored) as unknown as ShardConfig
+    } else {
+      if (initial === undefined) throw new BetascoError('NOT_FOUND', `shard ${shard.slice(0, 12)}… is not hosted here`)
+      if (initial.contract !== shard || initial.version !== 0) throw new BetascoError('BAD_ARGUMENT', 'a new shard starts from configuration version 0 of its own contract')
+      config0 = initial
+      await store.putMetaBatch([{ ns: NS_CONFIG0, key: shard, value: encode(initial) }])
+      await store.addHostedShard(shard)
+    }
+    const latest = (await store.getLatestShardConfig(shard)) ?? config0
+    const hard = await store.getMeta(NS_HARD, shard)
+    const head = await store.getHead(shard)
+    const blocks = head === undefined ? [] : await store.getBlocks(shard, Math.max(head.firstHeight, head.height - RESTORE_BLOCKS + 1), RESTORE_BLOCKS)
+    const orderer = createOrderer(latest, {
+      signer: deps.signer,
+      verifier: deps.verifier,
+      seed: deps.seed,
+      ...(deps.checkTx !== undefined ? { checkTx: deps.checkTx } : {}),
+      ...(deps.params !== undefined ? { params: deps.params } : {})
+    }, head === undefined && hard === undefined ? undefined : { hardState: hard === undefined ? null : decode(hard) as Canonical, blocks })
+    const recordBytes = await store.getMeta(NS_CONTRACT, shard)
+    const record = recordBytes === undefined ? undefined : decode(recordBytes) as unknown as ContractRecord
+    const state = await store.getState(shard, STATE_KEY)
+    const replica = new ShardReplica(shard, orderer, deps, record, typeof state === 'string' ? state : '{}')
+    if (record !== undefined) await replica.ensureLoaded(record)
+    return replica
+  }
+
+  /** Feeds one input; inputs are applied in order, each after the previous one's Ready. */
+  step (input: OrdererInput): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (this.closed) return
+      if (this.failure !== undefined) throw this.failure
+      try {
+        this.orderer.step(input)
+        await this.handleReady()
+      } catch (err) {
+        // A block that cannot be executed or stored stops this replica rather than letting it
+        // run ahead of its own ledger; reopening it from the store resumes from the last block.
+        this.failure = err instanceof Error ? err : new Error(String(err))
+        throw this.failure
+      }
+    })
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  status (): OrdererStatus & { contract: ContractRecord | undefined } {
+    return { ...this.orderer.status(), contract: this.record }
+  }
+
+  config (): ShardConfig {
+    return this.orderer.config()
+  }
+
+  contract (): ContractRecord | undefined {
+    return this.record
+  }
+
+  /** Current Global (JSON text) of this member. */
+  currentState (): string {
+    return this.state
+  }
+
+  async close (): Promise<void> {
+    await this.queue
+    this.closed = true
+    if (this.record !== undefined) await this.deps.host.unload(this.shard).catch(() => {})
+  }
+
+  private async ensureLoaded (record: ContractRecord): Promise<void> {
+    const compiled = compileContract(record.code, `contract ${record.contract.slice(0, 12)}`)
+    await this.deps.host.load({ contractId: record.contract, compiled, info: { shard: record.contract } })
+  }
+
+  private async handleReady (): Promise<void> {
+    const ready = this.orderer.ready()
+    const { store } = this.deps
+    let hardWritten = false
+    for (const cb of ready.committed) {
+      const epoch = this.orderer.config()
+      const outcome = await executeBlock(cb, {
+        network: this.deps.network,
+        shard: this.shard,
+        host: this.deps.host,
+        gasLimit: epoch.gasLimit,
+        record: this.record,
+        state: this.state,
+        executed: async (id) => (await store.getReceipt(id)) !== undefined,
+        ensureLoaded: async (r) => await this.ensureLoaded(r)
+      })
+      const meta: MetaWrite[] = []
+      if (outcome.record !== undefined) meta.push({ ns: NS_CONTRACT, key: this.shard, value: encode(outcome.record) })
+      if (!hardWritten && ready.hardState !== null) {
+        meta.push({ ns: NS_HARD, key: this.shard, value: encode(ready.hardState) })
+        hardWritten = true
+      }
+      const height = cb.block.header.height
+      let config: ShardConfig | undefined
+      if (height === 0) {
+        const stored = await store.getMeta(NS_CONFIG0, this.shard)
+        if (stored !== undefined) config = decode(stored) as unknown as ShardConfig
+      } else if (endsEpoch(cb.block)) {
+        const current = await store.getLatestShardConfig(this.shard)
+        if (current !== undefined) config = nextConfig(current, cb.block)
+      }
+      await store.applyBlock({
+        block: cb,
+        receipts: outcome.receipts,
+        ...(outcome.state !== undefined ? { state: [{ type: 'put' as const, key: STATE_KEY, value: outcome.state }] } : {}),
+        ...(config !== undefined ? { config } : {}),
+        meta
+      })
+      if (outcome.state !== undefined) this.state = outcome.state
+      if (outcome.record !== undefined) this.record = outcome.record
+      this.deps.committed?.(this.shard, cb, outcome.receipts)
+      if (outcome.outgoing.length > 0) this.deps.outgoing(this.shard, outcome.outgoing, this.orderer.config())
+    }
+    if (!hardWritten && ready.hardState !== null) await store.putMeta(NS_HARD, this.shard, encode(ready.hardState))
+    for (const m of ready.messages) this.deps.send(m.to, this.shard, m.data)
+    for (const n of ready.notices) this.deps.notice?.(this.shard, n)
+  }
+}

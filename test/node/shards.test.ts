@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { example, TestCluster } from './cluster.ts'
+
+for (const consensus of ['raft', 'pbft'] as const) {
+  describe(`contract shards end to end over ${consensus}`, () => {
+    let c: TestCluster
+    beforeAll(async () => { c = await TestCluster.create({ nodes: 5 }) })
+    afterAll(async () => { await c.close() })
+
+    it('deploys through one entry node and invokes through every node with matching results', async () => {
+      const deploy = await c.deployTx(await example('Counter'), consensus, 4)
+      const d = await c.nodes[0]!.execute(deploy)
+      expect(d.receipt.status).toBe('committed')
+      const contract = deploy.tx.contract
+      const members = c.nodes.filter(n => n.hostedShards().includes(contract))
+      expect(members).toHaveLength(4)
+      expect(d.needed).toBe(consensus === 'pbft' ? 2 : 1)
+      for (let i = 0; i < c.nodes.length; i++) {
+        const r = await c.nodes[i]!.execute(await c.invokeTx(contract, 'call', null))
+        expect(r.receipt.status).toBe('committed')
+        expect(r.receipt.result).toBe(i + 1)
+        expect(r.matching).toBeGreaterThanOrEqual(r.needed)
+      }
+      const bad = await c.nodes[1]!.execute(await c.invokeTx(contract, 'add', 'not a number'))
+      expect(bad.receipt.status).toBe('failed')
+      expect(bad.receipt.error?.message).toMatch(/expected an integer/)
+      const after = await c.nodes[2]!.execute(await c.invokeTx(contract, 'add', 10))
+      expect(after.receipt.result).toBe(c.nodes.length + 10)
+      // every member holds the same state
+      await expect.poll(() => new Set(members.map(m => m.contractState(contract))).size, { timeout: 10_000 }).toBe(1)
+      expect(JSON.parse(members[0]!.contractState(contract)!)).toMatchObject({ count: c.nodes.length + 10 })
+    })
+
+    it('carries async calls across shards: MainService logs to Logger', async () => {
+      const logger = await c.deployTx(await example('Logger'), consensus, 4)
+      const main = await c.deployTx(await example('MainService'), consensus, 4)
+      await c.nodes[0]!.execute(logger)
+      await c.nodes[1]!.execute(main)
+      await c.nodes[2]!.execute(await c.invokeTx(main.tx.contract, 'registerLogger', logger.tx.contract))
+      for (let i = 0; i < 3; i++) await c.nodes[i]!.execute(await c.invokeTx(main.tx.contract, 'call', null))
+      await expect.poll(async () => (await c.nodes[3]!.execute(await c.invokeTx(logger.tx.contract, 'analyze', null))).receipt.result, { timeout: 20_000, interval: 300 }).toBe(3)
+    })
+  })
+}
