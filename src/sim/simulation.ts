@@ -33,6 +33,8 @@ export interface SimOptions {
   switchConsensus?: boolean
   params?: Partial<OrdererParams>
   traceLength?: number
+  /** PBFT: Byzantine members (default f, the most the protocol tolerates; more is for demonstrating violations). */
+  byzantine?: number
 }
 
 export interface Violation {
@@ -145,8 +147,9 @@ class Simulation {
     this.deadlineMs = this.healAtMs + (opts.livenessBoundMs ?? (opts.consensus === 'pbft' ? 20_000 : 8_000))
     const f = Math.floor((n - 1) / 3)
     const byzantine = new Set<number>()
-    if (opts.consensus === 'pbft' && f > 0 && this.rng.chance(0.5)) byzantine.add(0) // often the first primary
-    if (opts.consensus === 'pbft') while (byzantine.size < f) byzantine.add(this.rng.below(n))
+    const byzTarget = opts.consensus === 'pbft' ? Math.min(n, opts.byzantine ?? f) : 0
+    if (byzTarget > 0 && this.rng.chance(0.5)) byzantine.add(0) // often the first primary
+    while (byzantine.size < byzTarget) byzantine.add(this.rng.below(n))
     for (let i = 0; i < n; i++) {
       let byz: ByzantineActor | null = null
       if (byzantine.has(i)) {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { runCampaign } from '../../src/sim/campaign.ts'
+import { REGRESSION_SEEDS } from '../../src/sim/regressions.ts'
+import { runSimulation } from '../../src/sim/simulation.ts'
+import { ALL_FAULTS, describeFailures } from './helpers.ts'
+
+describe('pbft under the seeded fault simulator with f Byzantine members', () => {
+  // Seeds 1-25 here and 26-50 in pbft-more.sim.test.ts, so each file stays short.
+  it('seeds 1-25: no fork among honest members, every transaction committed once, live after healing', () => {
+    const s = runCampaign({ consensus: 'pbft' }, 1, 25)
+    expect(s.failed.length, describeFailures(s)).toBe(0)
+    // Every fault class, Byzantine ones included, actually happened.
+    for (const c of ALL_FAULTS) expect(s.faults[c], `fault class ${c}`).toBeGreaterThan(0)
+    expect(s.observed.forged).toBeGreaterThan(0) // honest members caught forged messages
+    expect(s.observed.viewChanges).toBeGreaterThan(0)
+    expect(s.observed.blocksFetched).toBeGreaterThan(0)
+    expect(s.txsCommitted).toBeGreaterThan(25 * 15 - 1)
+  })
+
+  it('regression seeds stay fixed', () => {
+    for (const reg of REGRESSION_SEEDS) {
+      const r = runSimulation({ consensus: reg.consensus, seed: reg.seed })
+      expect(r.ok, `${reg.consensus} seed ${reg.seed} (${reg.bug}): ${r.violation?.message}`).toBe(true)
+    }
+  })
+})
