@@ -60,7 +60,7 @@ interface CliPlan {
 }
 
 function plan (argv: string[]): CliPlan | 'help' {
-  const { values } = parseArgs({
+  const { values: parsed } = parseArgs({
     args: argv,
     strict: true,
     allowPositionals: false,
@@ -72,6 +72,7 @@ function plan (argv: string[]): CliPlan | 'help' {
       ...Object.fromEntries(RATE_KEYS.map((k) => [k, { type: 'string' as const }])),
     },
   })
+  const values = parsed as Record<string, string | boolean | undefined>
   if (values.help === true) return 'help'
   const consensus = (values.consensus as string | undefined) ?? 'both'
   if (!['raft', 'pbft', 'both'].includes(consensus)) throw new UsageError(`--consensus: expected raft, pbft or both, got "${consensus}"`)
