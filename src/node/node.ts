@@ -184,8 +184,12 @@ export class BetascoNode {
     return { txId: id, contract: env.tx.contract }
   }
 
-  /** Waits until enough members (1 for Raft and solo, f + 1 for PBFT) report the same receipt. */
-  async waitReceipt (txIdHex: string, shard: string, timeoutMs = 30_000): Promise<ReceiptAnswer> {
+  /**
+   * Waits until enough members (1 for Raft and solo, f + 1 for PBFT) report the same receipt.
+   * With `resend`, the transaction is routed again every second until then: a tx whose first
+   * copy was lost with a crashed member still commits, once (IDs make resubmission idempotent).
+   */
+  async waitReceipt (txIdHex: string, shard: string, timeoutMs = 30_000, resend?: Envelope): Promise<ReceiptAnswer> {
     return await new Promise<ReceiptAnswer>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined
       let ask: ReturnType<typeof setInterval> | undefined
@@ -208,9 +212,13 @@ export class BetascoNode {
         const best = [...collector.answers.values()].sort((a, b) => b.from.size - a.from.size)[0]
         reject(new BetascoError('TIMEOUT', `no ${collector.needed} matching receipts for tx ${txIdHex.slice(0, 12)}… within ${timeoutMs} ms (best: ${best?.from.size ?? 0})`))
       }, timeoutMs)
+      let rounds = 0
       const query = (): void => {
         const m: NodeMessage = { t: 'rq', txId: txIdHex, shard }
         for (const peer of this.candidates(shard)) this.sendTo(peer, m)
+        // A deploy is not re-formed: its membership was fixed when it was first sent.
+        if (resend !== undefined && resend.tx.kind !== 'deploy' && rounds > 0 && rounds % 2 === 0) this.route(resend, this.opts.maxHops ?? 16)
+        rounds++
       }
       query()
       ask = setInterval(query, 500)
@@ -220,7 +228,7 @@ export class BetascoNode {
   /** submit + waitReceipt. */
   async execute (env: Envelope, timeoutMs = 30_000): Promise<ReceiptAnswer> {
     const { txId: id, contract } = await this.submit(env)
-    return await this.waitReceipt(id, contract, timeoutMs)
+    return await this.waitReceipt(id, contract, timeoutMs, env)
   }
 
   /** A receipt this node stores itself (as a member of the tx's shard). */
