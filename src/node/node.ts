@@ -20,7 +20,7 @@ import type { Identity } from '../crypto/identity.ts'
 import { signSync, verifySync } from '../crypto/schemes.ts'
 import { ShardReplica } from '../shard/replica.ts'
 import type { LedgerStore } from '../storage/ledger-store.ts'
-import { closestPeers, xorDistanceKey } from './closeness.ts'
+import { closestPeers } from '../network/distance.ts'
 import type { NodeTransport } from './transport.ts'
 import { decodeNodeMessage, encodeNodeMessage, type NodeMessage } from './wire.ts'
 
@@ -557,4 +557,3 @@ export class BetascoNode {
   }
 }
 
-export { xorDistanceKey }
