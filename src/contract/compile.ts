@@ -106,7 +106,7 @@ function instrument (root: AstNode): void {
   }
 }
 
-const DEFAULT_ON_ERROR = 'function onError(call, error) {}'
+const DEFAULT_ON_ERROR = 'const onError = function onError(call, error) {};'
 
 /** Generates the program text of a checked contract. */
 export function compileParsed (parsed: ParsedContract, source: string): CompiledContract {
@@ -115,8 +115,10 @@ export function compileParsed (parsed: ParsedContract, source: string): Compiled
   const functions: string[] = []
   for (const f of parsed.functions) {
     instrument(f)
-    parts.push(generate(f))
-    functions.push(f.id.name as string)
+    // bound as const, so no function can rebind another between executions (hidden state)
+    const name = f.id.name as string
+    parts.push(`const ${name} = ${generate({ ...f, type: 'FunctionExpression' })};`)
+    functions.push(name)
   }
   if (!functions.includes('onError')) {
     parts.push(DEFAULT_ON_ERROR)
