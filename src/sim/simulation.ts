@@ -33,6 +33,11 @@ export interface SimOptions {
   switchConsensus?: boolean
   params?: Partial<OrdererParams>
   traceLength?: number
+  /**
+   * Add a spare node as a member, then (once that is committed) remove one of the original
+   * members, through config transactions under faults (default: on one seed in four).
+   */
+  membership?: boolean
   /** PBFT: Byzantine members (default f, the most the protocol tolerates; more is for demonstrating violations). */
   byzantine?: number
 }
@@ -61,6 +66,8 @@ export interface SimResult {
   virtualMs: number
   steps: number
   repro: string
+  /** The configuration of the honest member that got furthest (shows switches and member changes). */
+  finalConfig: { version: number, consensus: ConsensusKind, members: string[] } | null
 }
 
 export const SIM_PARAMS: Partial<OrdererParams> = {
@@ -125,6 +132,8 @@ class Simulation {
   private readonly trace: string[] = []
   private readonly traceLength: number
   private switches = 0
+  private addMemberTx = -1
+  private removeMemberTx = -1
 
   constructor (opts: SimOptions) {
     this.opts = opts
@@ -132,11 +141,13 @@ class Simulation {
     this.rates = { ...DEFAULT_RATES, ...opts.rates }
     this.traceLength = opts.traceLength ?? 30
     const n = opts.nodes ?? (opts.consensus === 'raft' ? 3 + this.rng.below(3) : 4 + this.rng.below(4))
-    const ids = Array.from({ length: n }, (_, i) => `n${i}`)
+    const doMembership = opts.membership ?? (opts.seed % 4 === 2)
+    // The spare node (last) starts outside the shard; it joins through an addMember transaction.
+    const ids = Array.from({ length: doMembership ? n + 1 : n }, (_, i) => `n${i}`)
     const contract = toHex(sha256(utf8.encode(`sim-contract-${opts.seed}`)))
     this.config = {
       v: 1, contract, version: 0, fromHeight: 0, consensus: opts.consensus, shardSize: n,
-      members: ids.map((peerId, i) => ({ peerId, org: `org${i % 3}` })), gasLimit: 1_000_000, checkpointInterval: 10, codeHash: new Uint8Array(32),
+      members: ids.slice(0, n).map((peerId, i) => ({ peerId, org: `org${i % 3}` })), gasLimit: 1_000_000, checkpointInterval: 10, codeHash: new Uint8Array(32),
     }
     const keys = keyedHashSigners(ids, opts.seed)
     this.signers = keys.signers
@@ -150,7 +161,7 @@ class Simulation {
     const byzTarget = opts.consensus === 'pbft' ? Math.min(n, opts.byzantine ?? f) : 0
     if (byzTarget > 0 && this.rng.chance(0.5)) byzantine.add(0) // often the first primary
     while (byzantine.size < byzTarget) byzantine.add(this.rng.below(n))
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < ids.length; i++) {
       let byz: ByzantineActor | null = null
       if (byzantine.has(i)) {
         const behaviours = BYZANTINE_BEHAVIOURS.filter(() => this.rng.chance(0.6))
@@ -169,6 +180,17 @@ class Simulation {
       this.txs.push(env)
       this.txIds.push(txIdOf(env.tx))
       this.queue.push(this.rng.below(this.healAtMs), { type: 'submit', tx: i })
+    }
+    if (doMembership) {
+      const spare = ids[n]!
+      const removed = ids[this.rng.below(n)]!
+      this.addMemberTx = this.txs.length
+      this.removeMemberTx = this.txs.length + 1
+      for (const env of [this.makeConfigTx(txCount, 'addMember', { peerId: spare, org: 'org-spare' }), this.makeConfigTx(txCount + 1, 'removeMember', { peerId: removed })]) {
+        this.queue.push(this.rng.below(this.healAtMs), { type: 'submit', tx: this.txs.length })
+        this.txs.push(env)
+        this.txIds.push(txIdOf(env.tx))
+      }
     }
     this.queue.push(this.healAtMs, { type: 'heal' })
     for (let t = 100; t < this.healAtMs; t += 100) this.queue.push(t, { type: 'chaos' })
@@ -192,6 +214,11 @@ class Simulation {
       arg: { i }, nonce: `${this.opts.seed}-${i}`, from: 'c'.repeat(64),
     }
     if (priority) tx.origin = { contract: 'd'.repeat(64), txId: 'e'.repeat(64), index: i % 64 }
+    return { tx, proofs: [{ cert: new Uint8Array([1]), sig: this.sign(txIdOf(tx)) }] }
+  }
+
+  private makeConfigTx (i: number, method: 'addMember' | 'removeMember', arg: { peerId: string, org?: string }): Envelope {
+    const tx: TxBody = { v: 1, network: 'a'.repeat(64), kind: 'config', contract: this.config.contract, method, arg, nonce: `${this.opts.seed}-${i}`, from: 'c'.repeat(64) }
     return { tx, proofs: [{ cert: new Uint8Array([1]), sig: this.sign(txIdOf(tx)) }] }
   }
 
@@ -253,7 +280,15 @@ class Simulation {
       virtualMs: this.now,
       steps: this.steps,
       repro: reproCommand(this.opts.consensus, this.opts.seed),
+      finalConfig: this.finalConfig(),
     }
+  }
+
+  private finalConfig (): SimResult['finalConfig'] {
+    let best: SimNode | undefined
+    for (const n of this.nodes) if (n.byz === null && n.orderer !== null && (best === undefined || n.disk.blocks.length > best.disk.blocks.length)) best = n
+    const c = best?.orderer?.config()
+    return c === undefined ? null : { version: c.version, consensus: c.consensus, members: c.members.map((m) => m.peerId) }
   }
 
   private loop (): void {
@@ -290,6 +325,11 @@ class Simulation {
       case 'submit': {
         const id = this.txIds[ev.tx]!
         if (this.committedAt.has(id)) return
+        if (ev.tx === this.removeMemberTx && !this.committedAt.has(this.txIds[this.addMemberTx]!)) {
+          // One member change at a time, and never below the size the faults were sized for.
+          this.queue.push(this.now + 100, ev)
+          return
+        }
         // The client retries until its transaction is committed, each time at a random live member.
         this.queue.push(this.now + 300 + this.rng.below(300), ev)
         const up = this.nodes.map((n, i) => i).filter((i) => this.nodes[i]!.orderer !== null && this.nodes[i]!.byz === null)
@@ -333,7 +373,9 @@ class Simulation {
       this.log('partition heals')
     }
     const crashed = this.nodes.filter((x) => x.orderer === null).length
-    const maxDown = this.opts.consensus === 'raft' ? Math.floor((n - 1) / 2) : Math.max(1, Math.floor((n - 1) / 3))
+    // Sized for the initial shard (a membership change adds one member before it removes one).
+    const k = this.config.members.length
+    const maxDown = this.opts.consensus === 'raft' ? Math.floor((k - 1) / 2) : Math.max(1, Math.floor((k - 1) / 3))
     if (crashed < maxDown && this.rng.chance(this.rates.crash)) {
       const i = this.rng.below(n)
       const node = this.nodes[i]!
@@ -432,7 +474,11 @@ class Simulation {
   private checkLiveness (final: boolean): boolean {
     if (this.now < this.healAtMs && !final) return false
     const missing = this.txIds.filter((id) => !this.committedAt.has(id))
-    const honest = this.nodes.filter((n) => n.byz === null && n.orderer !== null)
+    const up = this.nodes.filter((n) => n.byz === null && n.orderer !== null)
+    // Members of the latest configuration must converge; a removed member may stay behind.
+    const ahead = up.reduce<SimNode | undefined>((a, n) => (a === undefined || n.disk.blocks.length > a.disk.blocks.length ? n : a), undefined)
+    const members = new Set(ahead?.orderer?.config().members.map((m) => m.peerId) ?? [])
+    const honest = up.filter((n) => members.has(n.id))
     const heights = honest.map((n) => n.disk.blocks.length - 1)
     const converged = heights.every((h) => h === heights[0])
     if (missing.length === 0 && converged) return true
