@@ -21,7 +21,7 @@ const cases: Case[] = readdirSync(HOSTILE).filter((f) => f.endsWith('.js')).sort
 let pool: ContractPool
 const firstRun = new Map<string, string>()
 
-beforeAll(() => { pool = testPool({ watchdogMs: 1000, heapMb: 96 }) })
+beforeAll(() => { pool = testPool({ watchdogMs: 1500, heapMb: 96 }) })
 afterAll(async () => { await pool.close() })
 
 async function attackThenPing (c: Case): Promise<string> {
@@ -66,7 +66,8 @@ describe('hostile contracts', () => {
   }
 
   it('gives identical output on a second run', async () => {
-    const again = cases.filter((c) => firstRun.has(c.file) && !c.expect.includes('|'))
+    // cases decided by the wall clock or the heap (watchdog, crash) are left out: they cost seconds each
+    const again = cases.filter((c) => firstRun.has(c.file) && !c.expect.includes('|') && !c.expect.includes('WATCHDOG'))
     expect(again.length).toBeGreaterThan(30)
     for (const c of again) expect(await attackThenPing(c), c.file).toBe(firstRun.get(c.file))
   })

@@ -78,6 +78,13 @@ describe('ContractPool', () => {
     expect((await pool.stats()).contracts).toBeGreaterThanOrEqual(200)
   })
 
+  it('keeps a worker alive when a contract leaves rejected promises and microtasks behind', async () => {
+    await pool.load({ contractId: 'rejects', compiled: compileContract('export function f() { Promise.reject(new Error("x")); Promise.resolve().then(() => { throw 1 }); return 1 }', 'r.js') })
+    const before = (await pool.stats()).replacedWorkers
+    for (let i = 0; i < 3; i++) expect(await exec('rejects', 'f')).toMatchObject({ ok: true, result: 1 })
+    expect((await pool.stats()).replacedWorkers).toBe(before)
+  })
+
   it('rejects work after close', async () => {
     const p = testPool()
     await p.close()
