@@ -52,6 +52,7 @@ interface Slot {
 }
 
 const MAX_FAILED_STARTS = 3
+const MAX_QUEUED_PER_WORKER = 100_000
 
 export interface ContractPoolStats {
   workers: Array<WorkerStats & { replaced: number }>
@@ -149,6 +150,10 @@ export class ContractPool implements ContractHost {
     return new Promise((resolve, reject) => {
       if (slot.broken !== null) {
         reject(new BetascoError('WORKER_CRASHED', slot.broken))
+        return
+      }
+      if (slot.queue.length >= MAX_QUEUED_PER_WORKER) {
+        reject(new BetascoError('QUEUE_FULL', `a contract worker has ${MAX_QUEUED_PER_WORKER} requests waiting; try again later`))
         return
       }
       slot.queue.push(make({ resolve, reject }))

@@ -232,6 +232,11 @@ export class ContractSandbox {
     if (!Number.isSafeInteger(request.gasLimit) || request.gasLimit < 1) {
       return failed({ code: 'BAD_ARGUMENT', message: 'gasLimit must be a positive integer' }, 0)
     }
+    const i = request.info as Partial<ExecuteInfo> | undefined
+    if (typeof i !== 'object' || i === null || typeof i.txId !== 'string' || typeof i.sender !== 'string' || typeof i.org !== 'string' ||
+      !Number.isSafeInteger(i.height) || !Number.isFinite(i.timeMs)) {
+      return failed({ code: 'BAD_ARGUMENT', message: 'info must be { height, txId, sender, org, timeMs }' }, 0)
+    }
     let fn: ((...args: unknown[]) => unknown) | undefined
     switch (request.kind) {
       case 'deploy':
