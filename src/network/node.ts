@@ -94,8 +94,7 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Betasc
     dht: kadDHT({
       protocol: `${prefix}/kad/1.0.0`,
       clientMode: opts.dhtServer !== true,
-      peerInfoMapper: opts.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper,
-      allowQueryWithZeroPeers: true
+      peerInfoMapper: opts.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper
     })
   }
   if (opts.relayServer === true) services.relay = circuitRelayServer({ reservations: { maxReservations: 128 } })
