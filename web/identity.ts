@@ -1,0 +1,99 @@
+// The tab's identities: a node identity (its libp2p peer and shard membership) and a user
+// identity (it signs the transactions the tab's user sends). Issued once by the host's enrollment
+// endpoint (or imported), then kept in localStorage so that a reloaded tab is the same peer.
+// Several tabs of one browser share localStorage: each tab holds one "slot", remembered in its
+// sessionStorage (which survives reloads of that tab only) and guarded by a Web Lock while open.
+import { identityToJson, parseIdentity, type Genesis, type Identity } from '../src/crypto/index.ts'
+import { networkId } from '../src/crypto/genesis.ts'
+
+export interface TabIdentities {
+  slot: string
+  node: Identity
+  user: Identity
+  /** True when this tab found the identities in storage (a reload or a reused slot). */
+  resumed: boolean
+}
+
+export interface EnrollOptions {
+  genesis: Genesis
+  /** Base URL of the host's web routes (where web/enroll lives). */
+  baseUrl: string
+  /** Organization to enroll in; the host picks one when absent. */
+  org?: string
+  /** Slot name from the URL (?tab=…); otherwise this tab's remembered or a free one. */
+  slot?: string
+  fetchTimeoutMs?: number
+}
+
+const MAX_SLOTS = 64
+
+function storageKey (network: string, slot: string): string {
+  return `betasco:${network.slice(0, 16)}:identity:${slot}`
+}
+
+/** Holds a Web Lock named after the slot for the life of the page; false if another tab has it. */
+async function claim (network: string, slot: string, waitMs: number): Promise<boolean> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks
+  if (locks === undefined) return true
+  const name = `betasco:${network.slice(0, 16)}:slot:${slot}`
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    const got = await new Promise<boolean>((resolve) => {
+      void locks.request(name, { ifAvailable: true }, async (lock) => {
+        if (lock === null) { resolve(false); return }
+        resolve(true)
+        await new Promise<never>(() => {}) // held until the page goes away
+      })
+    })
+    if (got || Date.now() >= deadline) return got
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+export async function loadOrEnroll (opts: EnrollOptions): Promise<TabIdentities> {
+  const network = networkId(opts.genesis)
+  let slot = opts.slot ?? sessionStorage.getItem('betasco:slot') ?? undefined
+  if (slot !== undefined) {
+    // A reload: the previous page's lock is released as it unloads; wait for it a little.
+    if (!await claim(network, slot, 5_000)) throw new Error(`tab slot "${slot}" is in use by another tab`)
+  } else {
+    for (let i = 0; i < MAX_SLOTS && slot === undefined; i++) {
+      if (await claim(network, String(i), 0)) slot = String(i)
+    }
+    if (slot === undefined) throw new Error(`more than ${MAX_SLOTS} tabs of this network are open`)
+  }
+  sessionStorage.setItem('betasco:slot', slot)
+  const key = storageKey(network, slot)
+  const saved = localStorage.getItem(key)
+  if (saved !== null) {
+    try {
+      const o = JSON.parse(saved) as { node: unknown, user: unknown }
+      const node = await parseIdentity(o.node, opts.genesis)
+      const user = await parseIdentity(o.user, opts.genesis)
+      return { slot, node, user, resumed: true }
+    } catch (err) {
+      // expired or from an older network: enroll again
+      console.warn(`stored identity of slot ${slot} is not usable (${(err as Error).message}); enrolling again`)
+    }
+  }
+  const res = await fetch(new URL('web/enroll', opts.baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(opts.org === undefined ? {} : { org: opts.org }),
+    signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 15_000),
+  })
+  const body = await res.json() as { node?: unknown, user?: unknown, error?: { message: string } }
+  if (!res.ok) throw new Error(`enrollment refused: ${body.error?.message ?? res.status}`)
+  const node = await parseIdentity(body.node, opts.genesis)
+  const user = await parseIdentity(body.user, opts.genesis)
+  localStorage.setItem(key, JSON.stringify({ node: identityToJson(node), user: identityToJson(user) }))
+  return { slot, node, user, resumed: false }
+}
+
+/** Imports identity files (a node's and a user's, the JSON that `betasco network init` writes). */
+export async function importIdentities (genesis: Genesis, slot: string, nodeJson: unknown, userJson: unknown): Promise<void> {
+  const node = await parseIdentity(nodeJson, genesis)
+  const user = await parseIdentity(userJson, genesis)
+  if (node.kind !== 'node' || user.kind !== 'user') throw new Error('import a node identity and a user identity')
+  localStorage.setItem(storageKey(networkId(genesis), slot), JSON.stringify({ node: identityToJson(node), user: identityToJson(user) }))
+}
