@@ -6,7 +6,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
-import { compileContract } from '../src/contract/compile.ts'
 import { InProcessContractHost } from '../src/contract/in-process.ts'
 import { nodeContractWorkers } from '../src/contract/node-worker.ts'
 import { ContractPool } from '../src/contract/pool.ts'
@@ -30,7 +29,7 @@ const CONCURRENCY = Number(values.concurrency)
 const root = new URL('../', import.meta.url)
 const pkg = (name: string): string => (JSON.parse(readFileSync(new URL(`node_modules/${name}/package.json`, root), 'utf8')) as { version: string }).version
 const source = readFileSync(new URL('examples/contracts/MainService.js', root), 'utf8')
-const compiled = compileContract(source, 'MainService.js')
+const contract = { source, file: 'MainService.js' }
 const info = (i: number): ExecRequest['info'] => ({ height: i, txId: i.toString(16).padStart(64, '0'), sender: 'bench', org: 'bench', timeMs: i })
 const callReq = (contractId: string, state: string, i: number): ExecRequest =>
   ({ contractId, kind: 'invoke', method: 'call', arg: null, state, gasLimit: 100_000, info: info(i) })
@@ -79,7 +78,7 @@ const results: Record<string, unknown> = {
 // 1. the pool: what a node uses
 const pool = new ContractPool({ spawn: nodeContractWorkers(), workers: WORKERS })
 const laneIds = Array.from({ length: CONCURRENCY }, (_, i) => `lane-${i}`)
-for (const id of ['seq', ...laneIds]) await pool.load({ contractId: id, compiled })
+for (const id of ['seq', ...laneIds]) await pool.load({ contractId: id, ...contract })
 await sequential(pool, 'seq') // warm-up
 const poolSeq = await sequential(pool, 'seq')
 await concurrent(pool, laneIds) // warm-up
@@ -92,7 +91,7 @@ for (const id of ['seq', ...laneIds]) await pool.unload(id)
 const heap = async (): Promise<number> => (await pool.stats()).workers.reduce((a, w) => a + w.heapUsedBytes, 0)
 const rss0 = process.memoryUsage().rss
 const heap0 = await heap()
-for (let i = 0; i < CONTRACTS; i++) await pool.load({ contractId: `m-${i}`, compiled })
+for (let i = 0; i < CONTRACTS; i++) await pool.load({ contractId: `m-${i}`, ...contract })
 const heapIdle = await heap()
 const rssIdle = process.memoryUsage().rss
 for (let i = 0; i < CONTRACTS; i++) {
@@ -110,7 +109,7 @@ await pool.close()
 
 // 3. in-process (locks this thread's realm down; no watchdog): the sandbox's own cost
 const local = new InProcessContractHost()
-await local.load({ contractId: 'seq', compiled })
+await local.load({ contractId: 'seq', ...contract })
 await sequential(local, 'seq')
 const localSeq = await sequential(local, 'seq')
 rows.push({ setup: 'in-process sandbox, sequential, 1 contract', value: `${localSeq.toFixed(0)} calls/s` })

@@ -2,12 +2,12 @@
 // contract in a contract worker — the same SES sandbox, metering and watchdog as a node.
 import { readFile } from 'node:fs/promises'
 import { BetascoError, isBetascoError } from '../../src/core/errors.ts'
-import { compileContract, type CompiledContract } from '../../src/contract/compile.ts'
 import { DEFAULTS } from '../../src/contract/limits.ts'
 import { checkCalls, runLocally } from '../../src/contract/local-run.ts'
 import { nodeContractWorkers } from '../../src/contract/node-worker.ts'
 import { ContractPool } from '../../src/contract/pool.ts'
 import type { Json } from '../../src/core/shape.ts'
+import type { ContractDescription } from '../../src/contract/types.ts'
 import type { Command, CommandIO } from '../cli.ts'
 import type { ParsedArgs } from '../args.ts'
 
@@ -40,12 +40,11 @@ function reportCompileError (err: unknown, args: ParsedArgs, io: CommandIO): num
   return 1
 }
 
-/** Compiles, then loads into a contract worker: the sandbox refuses what the parser cannot see. */
-async function compileAndLoad (file: string, source: string, pool: ContractPool): Promise<CompiledContract> {
-  const compiled = compileContract(source, file)
-  await pool.load({ contractId: 'check', compiled })
+/** Compiles and loads in a contract worker: the sandbox refuses what the parser cannot see. */
+async function compileAndLoad (file: string, source: string, pool: ContractPool): Promise<ContractDescription> {
+  const description = await pool.load({ contractId: 'check', source, file })
   await pool.unload('check')
-  return compiled
+  return description
 }
 
 const CHECK_USAGE = 'betasco contract check FILE [--json]'
@@ -66,12 +65,11 @@ export const contractCommands: Command[] = [
       const source = await readText(file, 'contract file')
       const pool = new ContractPool({ spawn: nodeContractWorkers() })
       try {
-        const compiled = await compileAndLoad(file, source, pool)
-        const methods = Object.keys(compiled.exports)
+        const d = await compileAndLoad(file, source, pool)
         if (args.flags.has('json')) {
-          io.out(JSON.stringify({ ok: true, file, name: compiled.name, form: compiled.form, methods, functions: compiled.functions, codeHash: compiled.codeHash }))
+          io.out(JSON.stringify({ ok: true, file, name: d.name, form: d.form, methods: d.methods, functions: d.functions, codeHash: d.codeHash }))
         } else {
-          io.out(`${file}: ok, contract ${compiled.name} (${compiled.form} form), exported: ${methods.length > 0 ? methods.join(', ') : '(none)'}`)
+          io.out(`${file}: ok, contract ${d.name} (${d.form} form), exported: ${d.methods.length > 0 ? d.methods.join(', ') : '(none)'}`)
         }
         return 0
       } catch (err) {
@@ -116,14 +114,6 @@ export const contractCommands: Command[] = [
       const calls = checkCalls(parsedCalls, callsFile)
       const pool = new ContractPool({ spawn: nodeContractWorkers(), watchdogMs })
       try {
-        let compiled: CompiledContract
-        try {
-          compiled = compileContract(source, file)
-        } catch (err) {
-          const code = reportCompileError(err, args, io)
-          if (code !== null) return code
-          throw err
-        }
         const options: Parameters<typeof runLocally>[3] = { gasLimit, deployArg }
         const sender = args.options.get('sender')
         const org = args.options.get('org')
@@ -131,13 +121,13 @@ export const contractCommands: Command[] = [
         if (org !== undefined) options.org = org
         let run
         try {
-          run = await runLocally(pool, compiled, calls, options)
+          run = await runLocally(pool, { source, file }, calls, options)
         } catch (err) {
           const code = reportCompileError(err, args, io)
           if (code !== null) return code
           throw err
         }
-        io.out(JSON.stringify(run, null, 2))
+        io.out(JSON.stringify({ results: run.results, state: run.state }, null, 2))
         return 0
       } finally {
         await pool.close()

@@ -2,12 +2,12 @@
 // sequence of calls on a ContractHost — the same sandbox and metering a node uses — with
 // deterministic transaction IDs and block data, so repeated runs print identical output.
 import { BetascoError } from '../core/errors.ts'
-import { idOf } from '../core/hash.ts'
+import { idOf, sha256 } from '../core/hash.ts'
+import { toHex } from '../core/bytes.ts'
 import type { Json } from '../core/shape.ts'
-import type { CompiledContract } from './compile.ts'
 import { copyJson } from './json-value.ts'
 import { CONTRACT_LIMITS, DEFAULTS } from './limits.ts'
-import type { ContractHost, ExecError, ExecKind, ExecOutcome, QueuedCall } from './types.ts'
+import type { ContractDescription, ContractHost, ExecError, ExecKind, ExecOutcome, QueuedCall } from './types.ts'
 
 export interface LocalCall {
   method: string
@@ -27,6 +27,7 @@ export interface LocalResult {
 }
 
 export interface LocalRun {
+  contract: ContractDescription
   results: LocalResult[]
   state: Json
 }
@@ -67,13 +68,13 @@ function toResult (method: string, o: ExecOutcome): LocalResult {
 }
 
 /**
- * Deploys `compiled` (onCreate), runs `calls` in order and unloads it. A failing call is a
+ * Loads and deploys the contract (onCreate), runs `calls` in order and unloads it. A failing call is a
  * result with ok: false and leaves the state as it was; a failing onCreate throws
  * CONTRACT_THROW (or the code it failed with), since then there is no contract to call.
  */
-export async function runLocally (host: ContractHost, compiled: CompiledContract, calls: LocalCall[], options: LocalRunOptions = {}): Promise<LocalRun> {
+export async function runLocally (host: ContractHost, contract: { source: string, file: string }, calls: LocalCall[], options: LocalRunOptions = {}): Promise<LocalRun> {
   const gasLimit = options.gasLimit ?? DEFAULTS.gasLimit
-  const contractId = idOf({ local: compiled.codeHash })
+  const contractId = idOf({ local: toHex(sha256(new TextEncoder().encode(contract.source))) })
   const info = (i: number): { height: number, txId: string, sender: string, org: string, timeMs: number } => ({
     height: i + 1,
     txId: idOf({ contract: contractId, local: i }),
@@ -81,7 +82,7 @@ export async function runLocally (host: ContractHost, compiled: CompiledContract
     org: options.org ?? 'local-org',
     timeMs: i * 1000,
   })
-  await host.load({ contractId, compiled, info: { local: true } })
+  const description = await host.load({ contractId, source: contract.source, file: contract.file, info: { local: true } })
   try {
     const deployed = await host.execute({ contractId, kind: 'deploy', method: 'onCreate', arg: options.deployArg ?? null, state: '{}', gasLimit, info: info(0) })
     if (!deployed.ok) {
@@ -94,7 +95,7 @@ export async function runLocally (host: ContractHost, compiled: CompiledContract
       if (outcome.ok) state = outcome.state
       results.push(toResult(c.method, outcome))
     }
-    return { results, state: JSON.parse(state) as Json }
+    return { contract: description, results, state: JSON.parse(state) as Json }
   } finally {
     await host.unload(contractId)
   }

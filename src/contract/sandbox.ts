@@ -6,7 +6,7 @@ import type {} from 'ses'
 import { BetascoError, type ErrorCode } from '../core/errors.ts'
 import { idOf, sha256 } from '../core/hash.ts'
 import type { Json } from '../core/shape.ts'
-import { METER_PARAMS } from './compile.ts'
+import { compileContract, METER_PARAMS } from './compile.ts'
 import { copyJson, jsonText } from './json-value.ts'
 import { CONTRACT_LIMITS, GAS } from './limits.ts'
 import type { ContractDescription, ExecError, ExecOutcome, ExecRequest, ExecuteInfo, LoadRequest, QueuedCall } from './types.ts'
@@ -75,11 +75,13 @@ export class ContractSandbox {
   }
 
   load (request: LoadRequest): ContractDescription {
-    const { contractId, compiled } = request
+    const { contractId } = request
+    if (typeof request.source !== 'string') throw new BetascoError('BAD_ARGUMENT', 'source must be a string')
     if (typeof contractId !== 'string' || contractId.length === 0 || contractId.length > CONTRACT_LIMITS.maxContractIdLength) {
       throw new BetascoError('BAD_ARGUMENT', 'contractId must be a non-empty string of at most 128 characters')
     }
     if (this.contracts.has(contractId)) throw new BetascoError('BAD_ARGUMENT', `contract ${contractId} is already loaded`)
+    const compiled = compileContract(request.source, request.file ?? `${contractId}.js`)
     const current: { execution: Execution | null } = { execution: null }
     const self = this
     const sentinel = this.sentinel
@@ -123,6 +125,7 @@ export class ContractSandbox {
     const description: ContractDescription = {
       contractId,
       name: compiled.name,
+      form: compiled.form,
       codeHash: compiled.codeHash,
       methods: [...exports.keys()],
       functions: [...compiled.functions],

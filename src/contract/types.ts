@@ -1,7 +1,6 @@
 // The data that crosses between a node and its contract processes: load and execute requests
 // and their outcomes. Plain JSON-like data only, so it can cross a worker boundary unchanged.
 import type { Json } from '../core/shape.ts'
-import type { CompiledContract } from './compile.ts'
 
 /**
  * What an execution is: `deploy` runs onCreate; `invoke` (a client) and `call` (another
@@ -51,9 +50,15 @@ export type ExecOutcome =
   | { ok: true, result: Json, state: string, gasUsed: number, calls: QueuedCall[] }
   | { ok: false, error: ExecError, gasUsed: number, calls: [] }
 
+/**
+ * A contract to load. The worker compiles the source itself: the metering instrumentation is
+ * the sandbox's security boundary, so compiled code is never taken from outside.
+ */
 export interface LoadRequest {
   contractId: string
-  compiled: CompiledContract
+  source: string
+  /** File name for error positions (default `<contractId>.js`); module-form name comes from it. */
+  file?: string
   /** Extra fields of getContractInfo() (shard, consensus, ...), chosen by the node. */
   info?: Record<string, Json>
 }
@@ -61,6 +66,7 @@ export interface LoadRequest {
 export interface ContractDescription {
   contractId: string
   name: string
+  form: 'contract' | 'module'
   codeHash: string
   /** Exported names: what transactions may invoke. */
   methods: string[]

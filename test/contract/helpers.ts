@@ -2,7 +2,6 @@
 // which only a contract worker has) and a runner that deploys and calls a contract.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { compileContract } from '../../src/contract/compile.ts'
 import { runLocally, type LocalCall, type LocalRun } from '../../src/contract/local-run.ts'
 import { nodeContractWorkers } from '../../src/contract/node-worker.ts'
 import { ContractPool } from '../../src/contract/pool.ts'
@@ -24,7 +23,7 @@ export function testPool (options: { workers?: number, watchdogMs?: number, heap
 }
 
 export async function run (pool: ContractPool, source: string, calls: Array<Partial<LocalCall> & { method: string }>, file = 'test.js', gasLimit = 100_000): Promise<LocalRun> {
-  return await runLocally(pool, compileContract(source, file), calls.map((c) => ({ ...c, arg: c.arg ?? null })), { gasLimit })
+  return await runLocally(pool, { source, file }, calls.map((c) => ({ ...c, arg: c.arg ?? null })), { gasLimit })
 }
 
 export function info (txId = 'a'.repeat(64), height = 1): ExecuteInfo {

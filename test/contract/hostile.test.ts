@@ -5,7 +5,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isBetascoError } from '../../src/core/errors.ts'
-import { compileContract } from '../../src/contract/compile.ts'
 import type { ContractPool } from '../../src/contract/pool.ts'
 import { HOSTILE, run, testPool } from './helpers.ts'
 
@@ -38,7 +37,7 @@ describe('hostile contracts', () => {
         const code = c.expect.slice('compile '.length)
         let error: unknown = null
         try {
-          await pool.load({ contractId: c.file, compiled: compileContract(c.source, c.file) })
+          await pool.load({ contractId: c.file, source: c.source, file: c.file })
           await pool.unload(c.file)
         } catch (err) { error = err }
         expect(isBetascoError(error), String(error)).toBe(true)

@@ -2,7 +2,6 @@
 // worker while other contracts keep being served, recovery from a crashed worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isBetascoError } from '../../src/core/errors.ts'
-import { compileContract } from '../../src/contract/compile.ts'
 import { contractWorkerUrl } from '../../src/contract/node-worker.ts'
 import type { ContractPool } from '../../src/contract/pool.ts'
 import type { ExecOutcome } from '../../src/contract/types.ts'
@@ -27,7 +26,7 @@ describe('ContractPool', () => {
   })
 
   it('spreads contracts over its workers', async () => {
-    for (let i = 0; i < 6; i++) await pool.load({ contractId: `spread-${i}`, compiled: compileContract(example('Counter.js'), 'Counter.js') })
+    for (let i = 0; i < 6; i++) await pool.load({ contractId: `spread-${i}`, source: example('Counter.js'), file: 'Counter.js' })
     const stats = await pool.stats()
     expect(stats.workers.map((w) => w.contracts)).toEqual([3, 3])
     for (const w of stats.workers) expect(w.heapUsedBytes).toBeGreaterThan(0)
@@ -37,9 +36,9 @@ describe('ContractPool', () => {
   it('kills a runaway execution with WATCHDOG_TIMEOUT while contracts on the same worker keep being served', async () => {
     const before = (await pool.stats()).replacedWorkers
     // least-loaded placement: runaway → worker 0, pad → worker 1, neighbour → worker 0 beside runaway
-    await pool.load({ contractId: 'runaway', compiled: compileContract(RUNAWAY, 'Runaway.js') })
-    await pool.load({ contractId: 'pad', compiled: compileContract(example('Logger.js'), 'Logger.js') })
-    await pool.load({ contractId: 'neighbour', compiled: compileContract(example('Counter.js'), 'Counter.js') })
+    await pool.load({ contractId: 'runaway', source: RUNAWAY, file: 'Runaway.js' })
+    await pool.load({ contractId: 'pad', source: example('Logger.js'), file: 'Logger.js' })
+    await pool.load({ contractId: 'neighbour', source: example('Counter.js'), file: 'Counter.js' })
     const stuck = exec('runaway', 'regex')
     const others = [exec('neighbour', 'call', '{"count":1}'), exec('neighbour', 'call', '{"count":2}')]
     expect(await stuck).toMatchObject({ ok: false, error: { code: 'WATCHDOG_TIMEOUT' }, gasUsed: 50_000, calls: [] })
@@ -60,26 +59,32 @@ describe('ContractPool', () => {
 
   it('answers NOT_FOUND for a contract it does not host and refuses a second load of one it does', async () => {
     expect(await exec('nobody', 'f')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
-    await expect(pool.load({ contractId: 'neighbour', compiled: compileContract(example('Counter.js')) })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' })
+    await expect(pool.load({ contractId: 'neighbour', source: example('Counter.js') })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' })
+  })
+
+  it('compiles in the worker and reports compile errors with positions', async () => {
+    const err = await pool.load({ contractId: 'broken', source: 'export function f() {\n  return +\n}', file: 'broken.js' }).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'CONTRACT_SYNTAX', message: 'broken.js:3:1 Unexpected token' })
+    expect(await exec('broken', 'f')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
   })
 
   it('refuses a contract the sandbox rejects and stays usable', async () => {
-    const err = await pool.load({ contractId: 'imports', compiled: compileContract('export function f() { return "import(x)" }', 'i.js') }).catch((e: unknown) => e)
+    const err = await pool.load({ contractId: 'imports', source: 'export function f() { return "import(x)" }', file: 'i.js' }).catch((e: unknown) => e)
     expect(isBetascoError(err, 'CONTRACT_INVALID')).toBe(true)
     expect(await exec('imports', 'f')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
     expect(await exec('neighbour', 'call', '{"count":0}')).toMatchObject({ ok: true, result: 1 })
   })
 
   it('hosts many contracts at once', async () => {
-    const compiled = compileContract(example('MainService.js'), 'MainService.js')
-    for (let i = 0; i < 200; i++) await pool.load({ contractId: `many-${i}`, compiled })
+    const source = example('MainService.js')
+    for (let i = 0; i < 200; i++) await pool.load({ contractId: `many-${i}`, source, file: 'MainService.js' })
     const outs = await Promise.all(Array.from({ length: 200 }, async (_, i) => await exec(`many-${i}`, 'get', `{"count":${i},"logger":""}`)))
     expect(outs.map((o) => o.ok ? o.result : null)).toEqual(Array.from({ length: 200 }, (_, i) => i))
     expect((await pool.stats()).contracts).toBeGreaterThanOrEqual(200)
   })
 
   it('keeps a worker alive when a contract leaves rejected promises and microtasks behind', async () => {
-    await pool.load({ contractId: 'rejects', compiled: compileContract('export function f() { Promise.reject(new Error("x")); Promise.resolve().then(() => { throw 1 }); return 1 }', 'r.js') })
+    await pool.load({ contractId: 'rejects', source: 'export function f() { Promise.reject(new Error("x")); Promise.resolve().then(() => { throw 1 }); return 1 }', file: 'r.js' })
     const before = (await pool.stats()).replacedWorkers
     for (let i = 0; i < 3; i++) expect(await exec('rejects', 'f')).toMatchObject({ ok: true, result: 1 })
     expect((await pool.stats()).replacedWorkers).toBe(before)

@@ -2,7 +2,6 @@
 // success and discarded on failure, the host API (random, executeContract, info), gas.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { idOf } from '../../src/core/hash.ts'
-import { compileContract } from '../../src/contract/compile.ts'
 import type { ContractPool } from '../../src/contract/pool.ts'
 import type { ExecOutcome, ExecRequest } from '../../src/contract/types.ts'
 import { example, info, run, testPool } from './helpers.ts'
@@ -15,7 +14,7 @@ afterAll(async () => { await pool.close() })
 /** Loads `source` under a fresh ID and returns a function executing requests on it. */
 async function loaded (source: string, extraInfo?: Record<string, string>): Promise<(r: Partial<ExecRequest> & { method: string }) => Promise<ExecOutcome>> {
   const contractId = `c${++seq}`
-  await pool.load({ contractId, compiled: compileContract(source, `${contractId}.js`), ...(extraInfo !== undefined ? { info: extraInfo } : {}) })
+  await pool.load({ contractId, source: source, file: `${contractId}.js`, ...(extraInfo !== undefined ? { info: extraInfo } : {}) })
   return async (r) => await pool.execute({ contractId, kind: 'invoke', arg: null, state: '{}', gasLimit: 100_000, info: info(), ...r })
 }
 
