@@ -2,8 +2,8 @@
 // worker while other contracts keep being served, recovery from a crashed worker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isBetascoError } from '../../src/core/errors.ts'
-import { contractWorkerUrl } from '../../src/contract/node-worker.ts'
-import type { ContractPool } from '../../src/contract/pool.ts'
+import { contractWorkerUrl, nodeContractWorkers } from '../../src/contract/node-worker.ts'
+import { ContractPool } from '../../src/contract/pool.ts'
 import type { ExecOutcome } from '../../src/contract/types.ts'
 import { example, info, testPool } from './helpers.ts'
 
@@ -94,5 +94,21 @@ describe('ContractPool', () => {
     const p = testPool()
     await p.close()
     await expect(p.execute({ contractId: 'x', kind: 'invoke', method: 'f', arg: null, state: '{}', gasLimit: 1, info: info() })).rejects.toMatchObject({ code: 'CLOSED' })
+  })
+})
+
+describe('worker_threads isolation', () => {
+  it('serves contracts and replaces a runaway thread the same way', async () => {
+    const threads = new ContractPool({ spawn: nodeContractWorkers({ isolation: 'thread', heapMb: 64 }), watchdogMs: 1000 })
+    try {
+      await threads.load({ contractId: 'r', source: RUNAWAY, file: 'Runaway.js' })
+      const run = async (method: string): Promise<ExecOutcome> => await threads.execute({ contractId: 'r', kind: 'invoke', method, arg: null, state: '{}', gasLimit: 1000, info: info() })
+      expect(await run('ok')).toMatchObject({ ok: true, result: 'fine' })
+      expect(await run('regex')).toMatchObject({ ok: false, error: { code: 'WATCHDOG_TIMEOUT' } })
+      expect(await run('ok')).toMatchObject({ ok: true, result: 'fine' })
+      expect((await threads.stats()).replacedWorkers).toBe(1)
+    } finally {
+      await threads.close()
+    }
   })
 })
