@@ -62,6 +62,8 @@ export class Admission {
   /** For the connection gater: peers that failed admission may not reconnect. */
   readonly isDenied = (peerId: PeerId): boolean => this.rejected.has(peerId.toString())
 
+  /** This node's own organization. */
+  get ownOrg (): string { return this.identity.org }
   isAdmitted (peerId: string): boolean { return this.admitted.has(peerId) }
   identityOf (peerId: string): VerifiedIdentity | undefined { return this.admitted.get(peerId) }
   /** Admitted peers that are connected now, with their verified identities. */

@@ -58,6 +58,12 @@ export interface Libp2pNodeOptions {
   /** Refuses connections to and from these peers (e.g. failed admission), checked after noise. */
   isDenied?: (peerId: PeerId) => boolean
   maxConnections?: number
+  /**
+   * How often the DHT looks up its own key to fill its routing table (kad-dht default: every
+   * 5 min, first after 1 s). Each such lookup connects to the closest peers it finds, so a
+   * deliberately sparse test topology sets this high.
+   */
+  dhtQuerySelfIntervalMs?: number
 }
 
 /** Protocol prefix of this network: `/betasco/<first 16 hex digits of the network ID>`. */
@@ -94,7 +100,8 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Betasc
     dht: kadDHT({
       protocol: `${prefix}/kad/1.0.0`,
       clientMode: opts.dhtServer !== true,
-      peerInfoMapper: opts.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper
+      peerInfoMapper: opts.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper,
+      ...(opts.dhtQuerySelfIntervalMs !== undefined ? { querySelfInterval: opts.dhtQuerySelfIntervalMs, initialQuerySelfInterval: opts.dhtQuerySelfIntervalMs } : {})
     })
   }
   if (opts.relayServer === true) services.relay = circuitRelayServer({ reservations: { maxReservations: 128 } })

@@ -5,17 +5,21 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { BetascoError } from '../core/errors.ts'
 import { Admission } from './admission.ts'
 import type { AdmissionOptions } from './admission.ts'
+import { Locator } from './locator.ts'
+import type { LocatorOptions } from './locator.ts'
 import { createLibp2pNode } from './node.ts'
 import type { BetascoLibp2p, Libp2pNodeOptions } from './node.ts'
 
 export interface NetworkPeerOptions extends Omit<Libp2pNodeOptions, 'isDenied'> {
   nowMs?: () => number
   admissionTimeoutMs?: number
+  locator?: Omit<LocatorOptions, 'genesis' | 'node' | 'admission' | 'nowMs'>
 }
 
 export interface NetworkPeer {
   readonly node: BetascoLibp2p
   readonly admission: Admission
+  readonly locator: Locator
   readonly peerId: string
   /** Dials a peer and waits until it is admitted (or throws its rejection). */
   connect (addr: string | Multiaddr): Promise<string>
@@ -29,10 +33,13 @@ export async function createNetworkPeer (opts: NetworkPeerOptions): Promise<Netw
   const admission = new Admission(aOpts)
   const node = await createLibp2pNode({ ...opts, isDenied: admission.isDenied })
   await admission.start(node)
+  const locator = new Locator({ ...opts.locator, genesis: opts.genesis, node, admission, ...(opts.nowMs !== undefined ? { nowMs: opts.nowMs } : {}) })
+  await locator.start()
   let stopped = false
   return {
     node,
     admission,
+    locator,
     peerId: node.peerId.toString(),
     async connect (addr) {
       const ma = typeof addr === 'string' ? multiaddr(addr) : addr
@@ -42,6 +49,7 @@ export async function createNetworkPeer (opts: NetworkPeerOptions): Promise<Netw
     async stop () {
       if (stopped) return
       stopped = true
+      await locator.stop()
       await admission.stop()
       await node.stop()
     }
