@@ -75,36 +75,42 @@ const results: Record<string, unknown> = {
   setup: { node: process.version, ses: pkg('ses'), cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemBytes: totalmem(), calls: CALLS, contracts: CONTRACTS, workers: WORKERS, concurrency: CONCURRENCY },
 }
 
-// 1. the pool: what a node uses
-const pool = new ContractPool({ spawn: nodeContractWorkers(), workers: WORKERS })
+// 1. the pool, what a node uses: child processes (default) and worker_threads
 const laneIds = Array.from({ length: CONCURRENCY }, (_, i) => `lane-${i}`)
-for (const id of ['seq', ...laneIds]) await pool.load({ contractId: id, ...contract })
-await sequential(pool, 'seq') // warm-up
-const poolSeq = await sequential(pool, 'seq')
-await concurrent(pool, laneIds) // warm-up
-const poolConc = await concurrent(pool, laneIds)
-rows.push({ setup: `pool (${WORKERS} workers), sequential, 1 contract`, value: `${poolSeq.toFixed(0)} calls/s` })
-rows.push({ setup: `pool (${WORKERS} workers), ${CONCURRENCY} contracts in flight`, value: `${poolConc.toFixed(0)} calls/s` })
-for (const id of ['seq', ...laneIds]) await pool.unload(id)
+const throughput: Record<string, { sequential: number, concurrent: number }> = {}
+for (const isolation of ['process', 'thread'] as const) {
+  const p = new ContractPool({ spawn: nodeContractWorkers({ isolation }), workers: WORKERS })
+  for (const id of ['seq', ...laneIds]) await p.load({ contractId: id, ...contract })
+  await sequential(p, 'seq') // warm-up
+  const seq = await sequential(p, 'seq')
+  await concurrent(p, laneIds) // warm-up
+  const conc = await concurrent(p, laneIds)
+  throughput[isolation] = { sequential: seq, concurrent: conc }
+  rows.push({ setup: `pool of ${WORKERS} ${isolation === 'process' ? 'child processes' : 'worker threads'}, sequential, 1 contract`, value: `${seq.toFixed(0)} calls/s` })
+  rows.push({ setup: `pool of ${WORKERS} ${isolation === 'process' ? 'child processes' : 'worker threads'}, ${CONCURRENCY} contracts in flight`, value: `${conc.toFixed(0)} calls/s` })
+  await p.close()
+}
+const pool = new ContractPool({ spawn: nodeContractWorkers({ exposeGc: true }), workers: WORKERS })
 
 // 2. memory per hosted contract, 1,000 contracts deployed on one node's pool
 const heap = async (): Promise<number> => (await pool.stats()).workers.reduce((a, w) => a + w.heapUsedBytes, 0)
-const rss0 = process.memoryUsage().rss
+const childRss = async (): Promise<number> => (await pool.stats()).workers.reduce((a, w) => a + w.rssBytes, 0)
+const rss0 = await childRss()
 const heap0 = await heap()
 for (let i = 0; i < CONTRACTS; i++) await pool.load({ contractId: `m-${i}`, ...contract })
 const heapIdle = await heap()
-const rssIdle = process.memoryUsage().rss
+const rssIdle = await childRss()
 for (let i = 0; i < CONTRACTS; i++) {
   const o = await pool.execute(callReq(`m-${i}`, '{"count":0,"logger":""}', i))
   if (!o.ok) throw new Error(o.error.message)
 }
 const heapActive = await heap()
-const rssActive = process.memoryUsage().rss
+const rssActive = await childRss()
 const perIdle = (heapIdle - heap0) / CONTRACTS
 const perActive = (heapActive - heap0) / CONTRACTS
 rows.push({ setup: `${CONTRACTS} contracts loaded (idle): live worker heap per contract`, value: `${(perIdle / 1024).toFixed(1)} KiB` })
 rows.push({ setup: `${CONTRACTS} contracts after one call each: live heap per contract`, value: `${(perActive / 1024).toFixed(1)} KiB` })
-rows.push({ setup: `process RSS with ${CONTRACTS} contracts (idle / active)`, value: `${(rssIdle / 2 ** 20).toFixed(0)} / ${(rssActive / 2 ** 20).toFixed(0)} MiB (before: ${(rss0 / 2 ** 20).toFixed(0)} MiB)` })
+rows.push({ setup: `RSS of the ${WORKERS} worker processes, ${CONTRACTS} contracts idle / active`, value: `${(rssIdle / 2 ** 20).toFixed(0)} / ${(rssActive / 2 ** 20).toFixed(0)} MiB (empty: ${(rss0 / 2 ** 20).toFixed(0)} MiB; ${((rssIdle - rss0) / CONTRACTS / 1024).toFixed(1)} KiB per contract)` })
 await pool.close()
 
 // 3. in-process (locks this thread's realm down; no watchdog): the sandbox's own cost
@@ -115,8 +121,7 @@ const localSeq = await sequential(local, 'seq')
 rows.push({ setup: 'in-process sandbox, sequential, 1 contract', value: `${localSeq.toFixed(0)} calls/s` })
 
 Object.assign(results, {
-  poolSequentialCallsPerSec: poolSeq,
-  poolConcurrentCallsPerSec: poolConc,
+  poolCallsPerSec: throughput,
   inProcessSequentialCallsPerSec: localSeq,
   heapBytesPerIdleContract: perIdle,
   heapBytesPerActiveContract: perActive,

@@ -33,5 +33,6 @@ const handle = serveContractWorker(new ContractSandbox(), {
     collect?.()
     return getHeapStatistics().used_heap_size
   },
+  rssBytes: () => process.memoryUsage.rss(),
 })
 listen(handle)

@@ -24,11 +24,14 @@ export interface NodeContractWorkerOptions {
   /** Old-generation heap of each worker; allocating past it kills only that worker. */
   heapMb?: number
   isolation?: ContractIsolation
+  /** Child processes get `--expose-gc`, so their heap is measured after a collection (benchmarks). */
+  exposeGc?: boolean
 }
 
 export function nodeContractWorkers (options: NodeContractWorkerOptions = {}): SpawnContractWorker {
   const heapMb = options.heapMb ?? DEFAULTS.workerHeapMb
-  return options.isolation === 'thread' ? () => spawnThread(heapMb) : () => spawnProcess(heapMb)
+  const extraArgs = options.exposeGc === true ? ['--expose-gc'] : []
+  return options.isolation === 'thread' ? () => spawnThread(heapMb) : () => spawnProcess(heapMb, extraArgs)
 }
 
 function spawnThread (heapMb: number): ContractWorkerPort {
@@ -58,9 +61,9 @@ function spawnThread (heapMb: number): ContractWorkerPort {
   }
 }
 
-function spawnProcess (heapMb: number): ContractWorkerPort {
+function spawnProcess (heapMb: number, extraArgs: string[]): ContractWorkerPort {
   const child: ChildProcess = fork(fileURLToPath(contractWorkerUrl()), [], {
-    execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=16', '--stack-size=984'],
+    execArgv: [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=16', '--stack-size=984', ...extraArgs],
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   })

@@ -14,6 +14,8 @@ export type WorkerRequest =
 export interface WorkerStats {
   contracts: number
   heapUsedBytes: number
+  /** Resident memory of the worker's process (of the whole process for a worker thread); 0 when unknown. */
+  rssBytes: number
 }
 
 export type WorkerReply =
@@ -26,6 +28,7 @@ export interface WorkerReady { ready: true }
 export interface WorkerEndpoint {
   post: (message: WorkerReply | WorkerReady) => void
   heapUsedBytes: () => number
+  rssBytes?: () => number
 }
 
 export function serveContractWorker (sandbox: ContractSandbox, endpoint: WorkerEndpoint): (request: WorkerRequest) => void {
@@ -36,7 +39,7 @@ export function serveContractWorker (sandbox: ContractSandbox, endpoint: WorkerE
         case 'load': endpoint.post({ id: request.id, ok: true, value: sandbox.load(request.load) }); break
         case 'unload': sandbox.unload(request.contractId); endpoint.post({ id: request.id, ok: true, value: null }); break
         case 'exec': endpoint.post({ id: request.id, ok: true, value: sandbox.execute(request.exec) }); break
-        case 'stats': endpoint.post({ id: request.id, ok: true, value: { contracts: sandbox.size, heapUsedBytes: endpoint.heapUsedBytes() } }); break
+        case 'stats': endpoint.post({ id: request.id, ok: true, value: { contracts: sandbox.size, heapUsedBytes: endpoint.heapUsedBytes(), rssBytes: endpoint.rssBytes?.() ?? 0 } }); break
         default: endpoint.post({ id: (request as { id: number }).id, ok: false, error: { code: 'BAD_ARGUMENT', message: 'unknown worker request' } })
       }
     } catch (err) {
