@@ -48,6 +48,8 @@ export interface ConnectionInfo {
   transport: 'webrtc' | 'websockets' | 'circuit' | 'other'
   direction: 'inbound' | 'outbound'
   admitted: boolean
+  /** Protocols of the streams open on this connection (the shard protocol carries consensus). */
+  protocols: string[]
 }
 
 export interface DeployOptions {
@@ -133,7 +135,7 @@ export class TabNode {
     const admitted = this.peer.admission.peers()
     return this.peer.node.getConnections().map((c) => {
       const addr = c.remoteAddr.toString()
-      return { peerId: c.remotePeer.toString(), addr, transport: transportOf(addr), direction: c.direction, admitted: admitted.has(c.remotePeer.toString()) }
+      return { peerId: c.remotePeer.toString(), addr, transport: transportOf(addr), direction: c.direction, admitted: admitted.has(c.remotePeer.toString()), protocols: c.streams.map(s => s.protocol ?? '') }
     })
   }
 
@@ -184,16 +186,17 @@ export class TabNode {
   }
 
   /**
-   * A deploy nonce whose contract ID puts every peer of `want` among the shard's members as this
-   * node would choose them now (members are the k closest peers, spanning organizations).
+   * A deploy nonce whose contract ID puts every peer of `want` and none of `avoid` among the
+   * shard's members as this node would choose them now (the k closest peers, spanning
+   * organizations): how a demo (or a test) places a contract on chosen tabs.
    */
-  nonceFor (code: string, shardSize: number, want: string[], tries = 20_000): string | undefined {
+  nonceFor (code: string, shardSize: number, want: string[], avoid: string[] = [], tries = 20_000): string | undefined {
     const from = identityId(this.user.publicKey)
     const base = this.freshNonce('deploy')
     for (let i = 0; i < tries; i++) {
       const nonce = `${base}-${i}`
       const members = this.node.chooseMembers(contractIdFor(this.network, from, nonce, code), shardSize).map(m => m.peerId)
-      if (want.every(p => members.includes(p))) return nonce
+      if (want.every(p => members.includes(p)) && !avoid.some(p => members.includes(p))) return nonce
     }
     return undefined
   }
