@@ -20,7 +20,7 @@ const cases: Case[] = readdirSync(HOSTILE).filter((f) => f.endsWith('.js')).sort
 let pool: ContractPool
 const firstRun = new Map<string, string>()
 
-beforeAll(() => { pool = testPool({ watchdogMs: 1500, heapMb: 96 }) })
+beforeAll(() => { pool = testPool({ watchdogMs: 2000, heapMb: 96 }) })
 afterAll(async () => { await pool.close() })
 
 async function attackThenPing (c: Case): Promise<string> {

@@ -5,7 +5,7 @@ contract NativeOverflow {
   onCreate() { Global.n = 1 }
   export function attack() {
     let a = []
-    for (let i = 0; i < 200000; i++) a = [a]
+    for (let i = 0; i < 50000; i++) a = [a]
     try { return String(a).length } catch (e) { return 'caught: ' + e.message }
   }
   export function ping() { return ++Global.n }
