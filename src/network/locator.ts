@@ -92,6 +92,8 @@ export interface LocatorOptions {
   minOrgs?: number
   /** Use the DHT to find peers closer than the neighbours (off: neighbours only). */
   useDht?: boolean
+  /** Time limit of one DHT lookup; what it found by then is used. */
+  dhtTimeoutMs?: number
   maxPayloadBytes?: number
 }
 
@@ -146,6 +148,7 @@ export class Locator {
   private readonly maxTries: number
   private readonly minOrgs: number
   private readonly useDht: boolean
+  private readonly dhtTimeoutMs: number
   private readonly maxFrameBytes: number
   private readonly maxPayloadBytes: number
   private readonly seenFloods = new Set<string>()
@@ -165,6 +168,7 @@ export class Locator {
     this.maxTries = opts.maxTriesPerNode ?? 4
     this.minOrgs = opts.minOrgs ?? 2
     this.useDht = opts.useDht ?? true
+    this.dhtTimeoutMs = opts.dhtTimeoutMs ?? 2000
     this.maxPayloadBytes = opts.maxPayloadBytes ?? LIMITS.maxTxBytes + 64 * 1024
     this.maxFrameBytes = this.maxPayloadBytes + 128 * 1024
     this.protocol = protocolId(opts.genesis, 'locate')
@@ -251,15 +255,18 @@ export class Locator {
     return { members: res.members, hops: Math.max(0, res.path.indexOf(res.members[0]?.peerId ?? res.by)) }
   }
 
-  /** DHT lookup: peers closest to the contract in the whole network, closest first. */
-  async closestPeers (contract: string, count = 20, timeoutMs = 5000): Promise<string[]> {
+  /**
+   * DHT lookup: peers closest to the contract in the whole network, closest first. Peers named
+   * in intermediate answers count too, so a slow query still gives what it learnt in time.
+   */
+  async closestPeers (contract: string, count = 20, timeoutMs = 2000): Promise<string[]> {
     this.stats.dhtLookups++
     const found = new Set<string>()
     const signal = timeoutSignal(timeoutMs)
     try {
       for await (const ev of this.node.services.dht.getClosestPeers(contractDhtKey(contract), { signal })) {
         if (ev.name === 'FINAL_PEER') found.add(ev.peer.id.toString())
-        if (found.size >= count) break
+        else if (ev.name === 'PEER_RESPONSE') for (const p of ev.closer) found.add(p.id.toString())
       }
     } catch {
       // a failed or timed-out lookup leaves what was found so far
@@ -329,7 +336,7 @@ export class Locator {
     if (candidates[0] === undefined || !closerThanSelf(candidates[0])) {
       // Algorithm 1: this node is the closest it knows; look beyond the neighbours
       if (this.useDht && deadline - this.nowMs() > MIN_HOP_BUDGET_MS) {
-        const beyond = (await this.closestPeers(req.contract, 20, Math.min(5000, (deadline - this.nowMs()) / 2))).filter(closerThanSelf)
+        const beyond = (await this.closestPeers(req.contract, 20, Math.min(this.dhtTimeoutMs, (deadline - this.nowMs()) / 2))).filter(closerThanSelf)
         candidates = unvisited([...beyond, ...candidates])
       }
       if (req.kind === 'deploy' && (candidates[0] === undefined || !closerThanSelf(candidates[0]))) {
@@ -392,7 +399,7 @@ export class Locator {
   /** This node is the closest to the contract: it becomes the first member and starts the chain. */
   private async formShard (req: Request, path: string[], deadline: number): Promise<Response> {
     const pool = new Set<string>([...this.neighbours()])
-    if (this.useDht) for (const p of await this.closestPeers(req.contract, Math.max(20, 2 * req.k), Math.min(5000, Math.max(MIN_HOP_BUDGET_MS, (deadline - this.nowMs()) / 3)))) pool.add(p)
+    if (this.useDht) for (const p of await this.closestPeers(req.contract, Math.max(20, 2 * req.k), Math.min(this.dhtTimeoutMs, Math.max(MIN_HOP_BUDGET_MS, (deadline - this.nowMs()) / 3)))) pool.add(p)
     pool.delete(this.self)
     const sorted = sortByDistance(req.contract, pool).slice(0, Math.max(4 * req.k, 16))
     // the organizations of candidates are known once they are admitted

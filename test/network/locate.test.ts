@@ -32,19 +32,26 @@ function summary (hops: number[]): string {
   return `mean ${mean.toFixed(2)}, median ${sorted[Math.floor(sorted.length / 2)]}, max ${sorted[sorted.length - 1]}, histogram ${[...hist].sort((a, b) => a[0] - b[0]).map(([h, c]) => `${h}:${c}`).join(' ')}`
 }
 
+const latencies: number[] = []
+
 async function routeAll (entries: NetworkPeer[], list: string[], live: Set<string>): Promise<number[]> {
   const hops: number[] = []
+  latencies.length = 0
   const queue = [...list]
   const worker = async (): Promise<void> => {
     for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
       const entry = pick(entries)
+      const t0 = performance.now()
       const res = await entry.locator.route(c, new TextEncoder().encode(c))
+      latencies.push(performance.now() - t0)
       expect(truth.get(c)!.filter(p => live.has(p))).toContain(res.deliveredBy)
       expect(new TextDecoder().decode(res.response)).toBe(`${res.deliveredBy}:${c}`)
       hops.push(res.hops)
     }
   }
   await Promise.all(Array.from({ length: 4 }, worker))
+  const l = [...latencies].sort((a, b) => a - b)
+  console.log(`[locate] latency ms (4 routes in parallel): p50 ${l[Math.floor(l.length / 2)]!.toFixed(0)}, p90 ${l[Math.floor(l.length * 0.9)]!.toFixed(0)}, max ${l[l.length - 1]!.toFixed(0)}`)
   return hops
 }
 
