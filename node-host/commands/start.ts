@@ -73,7 +73,6 @@ export const startCommands: Command[] = [
       const identity = await loadIdentity(identityFile, genesis, 'node')
       const dataDir = resolve(args.options.get('data') ?? join(resolve(networkDir), 'data', identity.name))
       const logger = createLogger({ level, json: format === 'json', name: identity.name, write: (line) => io.err(line) })
-      const signal = untilSignal()
       const host = await startHost({ genesis, identity, dataDir, listen, api, bootstrap, relay: args.flags.has('relay'), logger, webDir: webAppDir() })
       const started = { event: 'started', peerId: host.peerId, name: identity.name, org: identity.org, network: host.node.network, multiaddrs: host.multiaddrs(), api: host.apiUrl, data: dataDir, shards: host.node.hostedShards().length, web: webAppBuilt() }
       if (args.flags.has('json')) io.out(JSON.stringify(started))
@@ -83,6 +82,7 @@ export const startCommands: Command[] = [
         io.out(`api ${host.apiUrl}`)
         io.out(started.web ? `web app ${host.apiUrl}/` : 'web app not built (dist/web is missing); the API is up')
       }
+      const signal = untilSignal()
       logger.info('peer started', { peer: host.peerId, api: host.apiUrl, data: dataDir, shards: started.shards })
       const off = host.node.on((e) => {
         if (e.type === 'shard') logger.info('hosting shard', { contract: e.shard, consensus: e.config.consensus, members: e.config.members.length })
