@@ -106,15 +106,48 @@ function instrument (root: AstNode): void {
   }
 }
 
+/**
+ * SES refuses source text that merely looks like `import(`, `eval(` or an HTML comment, even
+ * inside a string. The program is generated from the AST, so such text can only come from
+ * literals and method names: write those with escapes that keep their values and hide the text.
+ * (Regular expression literals and tagged templates are left alone: escaping would change what
+ * they see; SES then refuses the contract when it is loaded.)
+ */
+function escapeForSes (root: AstNode): void {
+  // an escape is inserted only where the text is not already escaped (odd run of backslashes)
+  const hide = (s: string): string => s.replace(/(\\*)(\bimport\b|\beval\b|<!--|-->)/g, (m: string, slashes: string, word: string) => {
+    if (slashes.length % 2 === 1) return m
+    const escaped = word === 'import' ? '\\u0069mport' : word === 'eval' ? '\\u0065val' : word === '<!--' ? '\\u003C!--' : '--\\u003E'
+    return slashes + escaped
+  })
+  const tagged = new Set<AstNode>()
+  eachNode(root, (n) => { if (n.type === 'TaggedTemplateExpression') tagged.add(n.quasi) })
+  eachNode(root, (n) => {
+    if (n.type === 'Literal' && typeof n.value === 'string') {
+      n.raw = hide(JSON.stringify(n.value))
+    } else if (n.type === 'TemplateLiteral' && !tagged.has(n)) {
+      for (const q of n.quasis as AstNode[]) q.value = { raw: hide(q.value.raw as string), cooked: q.value.cooked }
+    } else if ((n.type === 'Property' || n.type === 'MethodDefinition' || n.type === 'PropertyDefinition') && n.computed !== true &&
+      n.key.type === 'Identifier' && (n.key.name === 'import' || n.key.name === 'eval')) {
+      n.key = { type: 'Literal', start: 0, end: 0, value: n.key.name, raw: hide(JSON.stringify(n.key.name)) }
+      if (n.type === 'Property' && n.shorthand === true) n.shorthand = false
+    }
+  })
+}
+
 const DEFAULT_ON_ERROR = 'const onError = function onError(call, error) {};'
 
 /** Generates the program text of a checked contract. */
 export function compileParsed (parsed: ParsedContract, source: string): CompiledContract {
   const parts: string[] = []
-  for (const c of parsed.constants) parts.push(generate(c))
+  for (const c of parsed.constants) {
+    escapeForSes(c)
+    parts.push(generate(c))
+  }
   const functions: string[] = []
   for (const f of parsed.functions) {
     instrument(f)
+    escapeForSes(f)
     // bound as const, so no function can rebind another between executions (hidden state)
     const name = f.id.name as string
     parts.push(`const ${name} = ${generate({ ...f, type: 'FunctionExpression' })};`)

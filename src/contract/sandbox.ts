@@ -81,7 +81,8 @@ export class ContractSandbox {
       throw new BetascoError('BAD_ARGUMENT', 'contractId must be a non-empty string of at most 128 characters')
     }
     if (this.contracts.has(contractId)) throw new BetascoError('BAD_ARGUMENT', `contract ${contractId} is already loaded`)
-    const compiled = compileContract(request.source, request.file ?? `${contractId}.js`)
+    const file = request.file ?? `${contractId}.js`
+    const compiled = compileContract(request.source, file)
     const current: { execution: Execution | null } = { execution: null }
     const self = this
     const sentinel = this.sentinel
@@ -212,7 +213,7 @@ export class ContractSandbox {
       table = factory(...meterArgs)
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
-      throw new BetascoError('CONTRACT_INVALID', `${compiled.name}: the sandbox refused the contract: ${message}`)
+      throw new BetascoError('CONTRACT_INVALID', `${file}: the sandbox refused the contract: ${message}`)
     }
     harden(table)
     for (const entry of table as Array<[string, (...args: unknown[]) => unknown]>) functions.set(entry[0], entry[1])
