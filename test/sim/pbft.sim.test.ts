@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { runCampaign } from '../../src/sim/campaign.ts'
-import { REGRESSION_SEEDS } from '../../src/sim/regressions.ts'
-import { runSimulation } from '../../src/sim/simulation.ts'
 import { ALL_FAULTS, describeFailures } from './helpers.ts'
 
 describe('pbft under the seeded fault simulator with f Byzantine members', () => {
@@ -15,12 +13,5 @@ describe('pbft under the seeded fault simulator with f Byzantine members', () =>
     expect(s.observed.viewChanges).toBeGreaterThan(0)
     expect(s.observed.blocksFetched).toBeGreaterThan(0)
     expect(s.txsCommitted).toBeGreaterThan(25 * 15 - 1)
-  })
-
-  it('regression seeds stay fixed', () => {
-    for (const reg of REGRESSION_SEEDS) {
-      const r = runSimulation({ consensus: reg.consensus, seed: reg.seed })
-      expect(r.ok, `${reg.consensus} seed ${reg.seed} (${reg.bug}): ${r.violation?.message}`).toBe(true)
-    }
   })
 })
