@@ -118,7 +118,7 @@ export class ContractSandbox {
       },
       finally: (): void => { live() },
     }
-    const meterArgs = [meter.enter, meter.leave, meter.loop, meter.caught, meter.finally]
+    const meterArgs = harden([meter.enter, meter.leave, meter.loop, meter.caught, meter.finally])
     if (meterArgs.length !== METER_PARAMS.length) throw new BetascoError('INTERNAL', 'meter parameters out of step with the compiler')
 
     const info = request.info ?? {}

@@ -157,3 +157,31 @@ describe('gas', () => {
     expect(await exec({ method: 'f', arg: 300 })).toMatchObject({ ok: false, error: { code: 'STACK_OVERFLOW' }, gasUsed: 100_000 })
   })
 })
+
+describe('InProcessContractHost', () => {
+  it('runs the same sandbox in a locked-down process of its own', async () => {
+    const hostUrl = new URL('../../src/contract/in-process.ts', import.meta.url).href
+    const runUrl = new URL('../../src/contract/local-run.ts', import.meta.url).href
+    const script = `
+      const { InProcessContractHost } = await import(${JSON.stringify(hostUrl)})
+      const { runLocally } = await import(${JSON.stringify(runUrl)})
+      const host = new InProcessContractHost()
+      const source = 'contract C { onCreate() { Global.n = 0 } export function inc() { return ++Global.n } export function spin() { for (;;) {} } }'
+      const out = await runLocally(host, { source, file: 'C.js' }, [{ method: 'inc', arg: null }, { method: 'spin', arg: null }, { method: 'inc', arg: null }], { gasLimit: 1000 })
+      process.stdout.write(JSON.stringify({ results: out.results, state: out.state, frozen: Object.isFrozen(Object.prototype) }))
+    `
+    const { execFile } = await import('node:child_process')
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], (err, out) => { if (err !== null) reject(err); else resolve(out) })
+    })
+    expect(JSON.parse(stdout)).toEqual({
+      results: [
+        { method: 'inc', ok: true, result: 1, gas: 1 },
+        { method: 'spin', ok: false, error: { code: 'OUT_OF_GAS', message: 'out of gas: the budget of 1000 was used up' }, gas: 1000 },
+        { method: 'inc', ok: true, result: 2, gas: 1 },
+      ],
+      state: { n: 2 },
+      frozen: true,
+    })
+  })
+})
