@@ -22,12 +22,29 @@ export async function signEnvelope (tx: TxBody | Envelope, identity: Identity): 
   return { tx: env.tx, proofs: [...env.proofs, { cert: identity.certBytes, sig }] }
 }
 
-function envelopeRules (genesis: Genesis, env: Envelope): { contractIssued: boolean, message: Uint8Array } {
+type SignerKind = 'node' | 'user' | 'any'
+
+/**
+ * Who signs what: contract-issued transactions are signed by members of the issuing shard (node
+ * certificates, one proof each); checkpoints by one member (a node); configuration changes by
+ * a member (churn) or an organization's admin (a user); deploys and invokes by one user.
+ */
+function signerKind (kind: Envelope['tx']['kind']): SignerKind {
+  if (isContractIssued(kind) || kind === 'checkpoint') return 'node'
+  if (kind === 'config') return 'any'
+  return 'user'
+}
+
+function envelopeRules (genesis: Genesis, env: Envelope): { contractIssued: boolean, message: Uint8Array, signer: SignerKind } {
   if (env.tx.network !== networkId(genesis)) throw new BetascoError('WRONG_NETWORK', 'transaction is for another network')
   const contractIssued = isContractIssued(env.tx.kind)
   if (env.proofs.length === 0) throw new BetascoError('BAD_SIGNATURE', 'transaction is not signed')
-  if (!contractIssued && env.proofs.length !== 1) throw new BetascoError('BAD_SIGNATURE', 'a client transaction carries exactly one signature')
-  return { contractIssued, message: txSigningBytes(env.tx) }
+  if (!contractIssued && env.proofs.length !== 1) throw new BetascoError('BAD_SIGNATURE', `a ${env.tx.kind} transaction carries exactly one signature`)
+  return { contractIssued, message: txSigningBytes(env.tx), signer: signerKind(env.tx.kind) }
+}
+
+function checkKind (who: VerifiedIdentity, wanted: SignerKind): void {
+  if (wanted !== 'any' && who.kind !== wanted) throw new BetascoError('CERT_INVALID', `certificate of "${who.name}" is a ${who.kind} certificate, a ${wanted} certificate is needed`)
 }
 
 function addSigner (signers: VerifiedIdentity[], who: VerifiedIdentity, ok: boolean): void {
@@ -46,11 +63,12 @@ function checkSender (env: Envelope, contractIssued: boolean, signers: VerifiedI
  * WRONG_NETWORK, UNKNOWN_ORG, CERT_* or BAD_SIGNATURE; never returns a partial answer.
  */
 export async function verifyEnvelope (genesis: Genesis, env: Envelope, nowMs: number): Promise<VerifiedIdentity[]> {
-  const { contractIssued, message } = envelopeRules(genesis, env)
+  const { contractIssued, message, signer } = envelopeRules(genesis, env)
   const scheme = getScheme(genesis.scheme)
   const signers: VerifiedIdentity[] = []
   for (const proof of env.proofs) {
-    const who = await verifyCertificate(genesis, proof.cert, { nowMs, kind: contractIssued ? 'node' : 'user' })
+    const who = await verifyCertificate(genesis, proof.cert, { nowMs })
+    checkKind(who, signer)
     addSigner(signers, who, await scheme.verify(proof.sig, message, who.publicKey))
   }
   return checkSender(env, contractIssued, signers)
@@ -58,7 +76,7 @@ export async function verifyEnvelope (genesis: Genesis, env: Envelope, nowMs: nu
 
 /** `verifyEnvelope`, synchronously; `certCache` remembers certificates already verified. */
 export function verifyEnvelopeSync (genesis: Genesis, env: Envelope, nowMs: number, certCache?: Map<string, VerifiedIdentity>): VerifiedIdentity[] {
-  const { contractIssued, message } = envelopeRules(genesis, env)
+  const { contractIssued, message, signer } = envelopeRules(genesis, env)
   const signers: VerifiedIdentity[] = []
   for (const proof of env.proofs) {
     const key = toHex(proof.cert)
@@ -70,7 +88,7 @@ export function verifyEnvelopeSync (genesis: Genesis, env: Envelope, nowMs: numb
         certCache.set(key, who)
       }
     }
-    if (who.kind !== (contractIssued ? 'node' : 'user')) throw new BetascoError('CERT_INVALID', `certificate of "${who.name}" is a ${who.kind} certificate`)
+    checkKind(who, signer)
     addSigner(signers, who, verifySync(genesis.scheme, proof.sig, message, who.publicKey))
   }
   return checkSender(env, contractIssued, signers)

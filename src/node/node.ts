@@ -19,6 +19,8 @@ import { networkId, type Genesis } from '../crypto/genesis.ts'
 import type { Identity } from '../crypto/identity.ts'
 import { signSync, verifySync } from '../crypto/schemes.ts'
 import { ShardReplica } from '../shard/replica.ts'
+import { checkpointTx } from '../shard/checkpoints.ts'
+import { identityId } from '../crypto/certificate.ts'
 import type { LedgerStore } from '../storage/ledger-store.ts'
 import { closestPeers } from '../network/distance.ts'
 import type { NodeTransport } from './transport.ts'
@@ -58,6 +60,7 @@ export type NodeEvent =
   | { type: 'receipt', receipt: Receipt }
   | { type: 'shard', shard: string, config: ShardConfig }
   | { type: 'notice', shard: string, notice: Notice }
+  | { type: 'repaired', shard: string, height: number }
 
 export interface ReceiptAnswer {
   receipt: Receipt
@@ -391,7 +394,9 @@ export class BetascoNode {
         send: (to, s, data) => this.sendTo(to, { t: 'ord', shard: s, data }),
         outgoing: (s, txs, config) => { void this.sendCalls(s, txs, config) },
         committed: (s, block, receipts) => this.onCommitted(s, block, receipts),
-        notice: (s, notice) => this.emit({ type: 'notice', shard: s, notice })
+        notice: (s, notice) => this.emit({ type: 'notice', shard: s, notice }),
+        checkpoint: (s, height, digest) => { void this.submitCheckpoint(s, height, digest).catch(() => {}) },
+        repaired: (s, height) => this.emit({ type: 'repaired', shard: s, height })
       }, shard, initial)
       this.opening.set(shard, opening)
     }
@@ -424,6 +429,15 @@ export class BetascoNode {
         for (const peer of waiters) this.sendTo(peer, { t: 'rr', txId: receipt.txId, receipt, needed })
       }
     }
+  }
+
+  private async submitCheckpoint (shard: string, height: number, digest: string): Promise<void> {
+    const replica = this.replicas.get(shard)
+    if (replica === undefined) return
+    const tx = checkpointTx(this.network, shard, height, digest, this.id, identityId(this.opts.identity.publicKey))
+    const env = await signEnvelope(tx, this.opts.identity)
+    this.rememberVerified(txId(tx))
+    await replica.step({ type: 'submit', tx: env })
   }
 
   // ── async calls between shards (DESIGN §3) ───────────────────────────────────────────────

@@ -8,8 +8,7 @@ import { LIMITS } from '../core/limits.ts'
 import type { Receipt } from '../core/receipt.ts'
 import type { Json } from '../core/shape.ts'
 import { txId, type Envelope, type TxBody } from '../core/transaction.ts'
-import { compileContract } from '../contract/compile.ts'
-import type { ContractHost, ExecKind, ExecOutcome, QueuedCall } from '../contract/types.ts'
+import type { ContractDescription, ContractHost, ExecKind, ExecOutcome, QueuedCall } from '../contract/types.ts'
 import { decodeCertificate } from '../crypto/certificate.ts'
 
 /** What a shard keeps about its contract besides the state: written once, at deploy. */
@@ -34,7 +33,7 @@ export interface ShardView {
   /** True when a receipt for this tx exists already (executed in an earlier block). */
   executed: (txId: string) => Promise<boolean>
   /** Loads the contract into the host (after deploy or after a restart). */
-  ensureLoaded: (record: ContractRecord) => Promise<void>
+  ensureLoaded: (record: ContractRecord) => Promise<ContractDescription>
 }
 
 export interface BlockOutcome {
@@ -127,9 +126,9 @@ export async function executeBlock (cb: CommittedBlock, view: ShardView): Promis
     if (tx.kind === 'deploy') {
       if (record !== undefined) { fail('ALREADY_DEPLOYED', 'this shard already runs a contract'); receipts.push(receipt); continue }
       try {
-        const compiled = compileContract(tx.deploy!.code, `contract ${view.shard.slice(0, 12)}`)
-        record = { contract: view.shard, name: compiled.name, code: tx.deploy!.code, codeHash: compiled.codeHash, methods: Object.keys(compiled.exports), deployTx: id }
-        await view.ensureLoaded(record)
+        const pending: ContractRecord = { contract: view.shard, name: '', code: tx.deploy!.code, codeHash: '', methods: [], deployTx: id }
+        const description = await view.ensureLoaded(pending)
+        record = { ...pending, name: description.name, codeHash: description.codeHash, methods: description.methods }
         newRecord = record
       } catch (err) {
         const e = err instanceof BetascoError ? err : new BetascoError('INTERNAL', String(err))

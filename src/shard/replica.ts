@@ -11,14 +11,18 @@ import type { ShardConfig } from '../core/shard-config.ts'
 import type { Envelope, TxBody } from '../core/transaction.ts'
 import { createOrderer, endsEpoch, nextConfig } from '../consensus/index.ts'
 import type { Notice, Orderer, OrdererInput, OrdererParams, OrdererStatus, Signer, Verifier } from '../consensus/index.ts'
-import type { ContractHost } from '../contract/types.ts'
+import type { ContractDescription, ContractHost } from '../contract/types.ts'
 import type { LedgerStore, MetaWrite } from '../storage/ledger-store.ts'
-import { compileContract } from '../contract/compile.ts'
 import { executeBlock, type ContractRecord } from './executor.ts'
+import { CheckpointTally, votesIn } from './checkpoints.ts'
+import { computeStateDigest, stateDigest } from '../storage/state-digest.ts'
+import { fromHex, toHex } from '../core/bytes.ts'
+import { blockHash } from '../core/block.ts'
 
 const NS_HARD = 'orderer'
 const NS_CONFIG0 = 'config0'
 const NS_CONTRACT = 'contract'
+const NS_CP = 'cp'
 const STATE_KEY = 'Global'
 /** Blocks handed back to a restarted orderer so it can serve lagging members. */
 const RESTORE_BLOCKS = 64
@@ -40,6 +44,10 @@ export interface ReplicaDeps {
   /** A block was executed and stored. */
   committed?: (shard: string, block: CommittedBlock, receipts: Receipt[]) => void
   notice?: (shard: string, notice: Notice) => void
+  /** This member's state digest at a checkpoint height: the node submits its checkpoint tx. */
+  checkpoint?: (shard: string, height: number, digest: string) => void
+  /** A stable checkpoint disagreed with this member's state, which was rebuilt by replay. */
+  repaired?: (shard: string, height: number) => void
 }
 
 export class ShardReplica {
@@ -51,6 +59,10 @@ export class ShardReplica {
   private queue: Promise<void> = Promise.resolve()
   private closed = false
   private failure: Error | undefined
+  private readonly tally = new CheckpointTally()
+  private description: ContractDescription | undefined
+  /** Repairs done by replay (for status and tests). */
+  repairs = 0
 
   private constructor (shard: string, orderer: Orderer, deps: ReplicaDeps, record: ContractRecord | undefined, state: string) {
     this.shard = shard
@@ -135,9 +147,48 @@ export class ShardReplica {
     if (this.record !== undefined) await this.deps.host.unload(this.shard).catch(() => {})
   }
 
-  private async ensureLoaded (record: ContractRecord): Promise<void> {
-    const compiled = compileContract(record.code, `contract ${record.contract.slice(0, 12)}`)
-    await this.deps.host.load({ contractId: record.contract, compiled, info: { shard: record.contract } })
+  private async ensureLoaded (record: ContractRecord): Promise<ContractDescription> {
+    // Loaded once per replica; a replay re-runs the deploy against the same loaded code.
+    if (this.description !== undefined) return this.description
+    this.description = await this.deps.host.load({ contractId: record.contract, source: record.code, file: 'contract.js', info: { shard: record.contract } })
+    return this.description
+  }
+
+  /**
+   * Rebuilds the state by re-executing every stored block from the shard's first, checking it
+   * against the stable digest at its height, through the block in hand. Returns the state after
+   * `current`, or undefined when the blocks are not all stored (pruned: state transfer needed).
+   */
+  private async replay (current: CommittedBlock, stable: { height: number, digest: string }): Promise<string | undefined> {
+    const { store } = this.deps
+    const head = await store.getHead(this.shard)
+    if (head === undefined || head.firstHeight !== 0) return undefined
+    let state = '{}'
+    let written = false
+    let record: ContractRecord | undefined
+    let matched = false
+    for (let h = 0; h <= current.block.header.height; h++) {
+      const cb = h === current.block.header.height ? current : await store.getBlock(this.shard, h)
+      if (cb === undefined) return undefined
+      const out = await executeBlock(cb, {
+        network: this.deps.network,
+        shard: this.shard,
+        host: this.deps.host,
+        gasLimit: this.orderer.config().gasLimit,
+        record,
+        state,
+        executed: async () => false,
+        ensureLoaded: async (r) => await this.ensureLoaded(r)
+      })
+      if (out.state !== undefined) { state = out.state; written = true }
+      if (out.record !== undefined) record = out.record
+      if (h === stable.height) {
+        const entries: Array<[string, string]> = written ? [[STATE_KEY, state]] : []
+        if (toHex(stateDigest(entries)) !== stable.digest) return undefined
+        matched = true
+      }
+    }
+    return matched ? state : undefined
   }
 
   private async handleReady (): Promise<void> {
@@ -171,15 +222,39 @@ export class ShardReplica {
         const current = await store.getLatestShardConfig(this.shard)
         if (current !== undefined) config = nextConfig(current, cb.block)
       }
+      let newState = outcome.state
+      let stable: { height: number, digest: string } | undefined
+      for (const vote of votesIn(cb.block, epoch)) stable = this.tally.add(vote, epoch) ?? stable
+      let checkpointBatch = {}
+      if (stable !== undefined) {
+        const own = await store.getMeta(NS_CP, `${this.shard}/${stable.height}`)
+        if (own !== undefined && toHex(own) !== stable.digest) {
+          const replayed = await this.replay(cb, stable)
+          if (replayed !== undefined) { newState = replayed; this.repairs++; this.deps.repaired?.(this.shard, stable.height) }
+        }
+        const at = await store.getBlock(this.shard, stable.height) ?? (stable.height === height ? cb : undefined)
+        if (at !== undefined) {
+          checkpointBatch = {
+            checkpoint: { v: 1 as const, shard: this.shard, height: stable.height, blockHash: blockHash(at.block.header), stateDigest: fromHex(stable.digest) },
+            stableCheckpoint: stable.height
+          }
+        }
+      }
       await store.applyBlock({
         block: cb,
         receipts: outcome.receipts,
-        ...(outcome.state !== undefined ? { state: [{ type: 'put' as const, key: STATE_KEY, value: outcome.state }] } : {}),
+        ...(newState !== undefined ? { state: [{ type: 'put' as const, key: STATE_KEY, value: newState }] } : {}),
+        ...checkpointBatch,
         ...(config !== undefined ? { config } : {}),
         meta
       })
-      if (outcome.state !== undefined) this.state = outcome.state
+      if (newState !== undefined) this.state = newState
       if (outcome.record !== undefined) this.record = outcome.record
+      if ((height + 1) % epoch.checkpointInterval === 0) {
+        const digest = toHex(await computeStateDigest(store, this.shard))
+        await store.putMeta(NS_CP, `${this.shard}/${height}`, fromHex(digest))
+        this.deps.checkpoint?.(this.shard, height, digest)
+      }
       this.deps.committed?.(this.shard, cb, outcome.receipts)
       if (outcome.outgoing.length > 0) this.deps.outgoing(this.shard, outcome.outgoing, this.orderer.config())
     }

@@ -81,12 +81,12 @@ export class TestCluster {
 
   get network (): string { return networkId(this.material.genesis) }
 
-  async deployTx (code: string, consensus: ConsensusKind, shardSize: number, user = this.users[0]!): Promise<Envelope> {
+  async deployTx (code: string, consensus: ConsensusKind, shardSize: number, user = this.users[0]!, checkpointInterval = 100): Promise<Envelope> {
     const from = identityId(user.publicKey)
     const nonce = `deploy-${++this.nonce}`
     const tx: TxBody = {
       v: 1, network: this.network, kind: 'deploy', contract: contractIdFor(this.network, from, nonce, code), method: 'onCreate', arg: null, nonce, from,
-      deploy: { code, shardSize, consensus, gasLimit: 1_000_000, checkpointInterval: 100 }
+      deploy: { code, shardSize, consensus, gasLimit: 1_000_000, checkpointInterval }
     }
     return await signEnvelope(tx, user)
   }
