@@ -1,5 +1,5 @@
 // The contract runtime (DESIGN §7): language, compiler with metering, SES sandbox, worker pool.
-// Environment-specific pieces (node-worker.ts for worker_threads) are imported by the composition
+// Environment-specific pieces (node-worker.ts: child processes or worker_threads; web-worker.ts) are imported by the composition
 // root directly, not through this index.
 export { compileContract, type CompiledContract } from './compile.ts'
 export { parseContract, type ParsedContract } from './language.ts'

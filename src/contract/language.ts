@@ -139,7 +139,8 @@ function rewritePaperForm (source: string): Rewritten {
 
 /** Whether token `t` begins a new member of the contract body, given the token before it. */
 function startsItem (source: string, prev: Token, t: Token): boolean {
-  if (prev.type === tokTypes.braceL || prev.type === tokTypes.braceR || prev.type === tokTypes.semi) return true
+  // `export name() {}` is the exported shorthand
+  if (prev.type === tokTypes.braceL || prev.type === tokTypes.braceR || prev.type === tokTypes.semi || prev.type === tokTypes._export) return true
   // a constant ended without a semicolon (automatic semicolon insertion needs a line break)
   const lineBreak = /[\r\n\u2028\u2029]/.test(source.slice(prev.end, t.start))
   return lineBreak && [tokTypes.num, tokTypes.string, tokTypes.name, tokTypes._true, tokTypes._false, tokTypes._null, tokTypes.template, tokTypes.backQuote].includes(prev.type)

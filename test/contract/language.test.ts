@@ -44,6 +44,11 @@ describe('the paper form', () => {
     expect(c.exports).toEqual({ d: 'd' })
   })
 
+  it('accepts exported method shorthand', () => {
+    const c = compileContract('contract X {\n  export get(arg) { return 1 }\n  export function put(v) {}\n}', 'x.js')
+    expect(c.exports).toEqual({ get: 'get', put: 'put' })
+  })
+
   it('keeps an onError the contract declares, and adds an empty one otherwise', () => {
     expect(compileContract(example('Counter.js'), 'Counter.js').functions.filter((f) => f === 'onError')).toHaveLength(1)
     expect(compileContract('contract Y { export function f() {} }').functions).toContain('onError')
