@@ -42,6 +42,11 @@ export interface Libp2pNodeOptions {
   dialOnly?: boolean
   /** Enable the WebRTC transport (signalled through circuit relay) and listen on `/webrtc`. */
   webrtc?: boolean
+  /**
+   * ICE servers for WebRTC. Unset: libp2p's public STUN servers. A LAN or loopback network
+   * passes [] (no STUN lookups that cannot succeed offline).
+   */
+  iceServers?: RTCIceServer[]
   /** Act as a circuit relay (v2) server for tabs. */
   relayServer?: boolean
   /** Make relay reservations on connected relays (`/p2p-circuit` listen address). */
@@ -106,7 +111,10 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Betasc
   }
   if (opts.relayServer === true) services.relay = circuitRelayServer({ reservations: { maxReservations: 128 } })
   const transports = [webSockets(), circuitRelayTransport()] as Array<ReturnType<typeof webSockets>>
-  if (opts.webrtc === true) transports.push(webRTC() as unknown as ReturnType<typeof webSockets>)
+  if (opts.webrtc === true) {
+    const rtc = opts.iceServers !== undefined ? webRTC({ rtcConfiguration: { iceServers: opts.iceServers } }) : webRTC()
+    transports.push(rtc as unknown as ReturnType<typeof webSockets>)
+  }
   const node = await createLibp2p({
     privateKey,
     addresses: { listen },
