@@ -49,6 +49,8 @@ export interface VerifiedIdentity {
   id: string
   peerId?: string
   certId: string
+  /** The encoded certificate itself, so the identity can be passed on and verified again. */
+  cert: Uint8Array
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
@@ -139,7 +141,7 @@ function checkAgainstGenesis (genesis: Genesis, cert: Certificate | Uint8Array, 
 
 function identityOf ({ c, id }: Checked): VerifiedIdentity {
   const b = c.body
-  const out: VerifiedIdentity = { kind: b.kind, org: b.org, name: b.name, role: b.role, publicKey: b.publicKey, id: identityId(b.publicKey), certId: id }
+  const out: VerifiedIdentity = { kind: b.kind, org: b.org, name: b.name, role: b.role, publicKey: b.publicKey, id: identityId(b.publicKey), certId: id, cert: encodeCertificate(c) }
   if (b.peerId !== undefined) out.peerId = b.peerId
   return out
 }

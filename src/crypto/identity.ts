@@ -166,6 +166,8 @@ export async function createNetwork (spec: NetworkSpec): Promise<NetworkMaterial
   for (const ca of cas) {
     for (let i = 1; i <= spec.nodesPerOrg; i++) identities.push(await issueIdentity(genesis, ca, 'node', `${ca.org}-node${i}`, spec))
     for (let i = 1; i <= spec.usersPerOrg; i++) identities.push(await issueIdentity(genesis, ca, 'user', `${ca.org}-user${i}`, spec))
+    // The organization's administrator: may sign configuration transactions (consensus switch).
+    identities.push(await issueIdentity(genesis, ca, 'user', `${ca.org}-admin`, { ...spec, role: 'admin' }))
   }
   return { genesis, cas, identities }
 }

@@ -13,7 +13,7 @@ import { matchingResultsNeeded, type ShardConfig } from '../core/shard-config.ts
 import { contractIdFor, encodeEnvelope, isContractIssued, txId, type Envelope, type TxBody } from '../core/transaction.ts'
 import type { Notice, OrdererParams, Signer, Verifier } from '../consensus/index.ts'
 import type { ContractHost } from '../contract/types.ts'
-import type { VerifiedIdentity } from '../crypto/certificate.ts'
+import { verifyCertificate, type VerifiedIdentity } from '../crypto/certificate.ts'
 import { signEnvelope, verifyEnvelope, verifyEnvelopeSync } from '../crypto/envelope.ts'
 import { networkId, type Genesis } from '../crypto/genesis.ts'
 import type { Identity } from '../crypto/identity.ts'
@@ -40,6 +40,10 @@ export interface NodeOptions {
   maxHops?: number
   now?: () => number
   seed?: number
+  /** A member unreachable for this long is replaced in its shards (churn; default 15 s). */
+  memberTimeoutMs?: number
+  /** Re-configure shards towards the k closest live nodes (default true). */
+  reconfigure?: boolean
 }
 
 export interface NodeCounters {
@@ -53,6 +57,7 @@ export interface NodeCounters {
   callsSent: number
   callsAccepted: number
   callsRejected: number
+  reconfigurations: number
 }
 
 export type NodeEvent =
@@ -89,7 +94,7 @@ const DEFAULT_TICK_MS = 20
 export class BetascoNode {
   readonly id: string
   readonly network: string
-  readonly counters: NodeCounters = { received: 0, forwarded: 0, committed: 0, failed: 0, blocks: 0, malformed: 0, refused: 0, callsSent: 0, callsAccepted: 0, callsRejected: 0 }
+  readonly counters: NodeCounters = { received: 0, forwarded: 0, committed: 0, failed: 0, blocks: 0, malformed: 0, refused: 0, callsSent: 0, callsAccepted: 0, callsRejected: 0, reconfigurations: 0 }
   private readonly opts: NodeOptions
   private readonly params: Partial<OrdererParams>
   private readonly replicas = new Map<string, ShardReplica>()
@@ -106,6 +111,10 @@ export class BetascoNode {
   private readonly verifier: Verifier
   private timer: ReturnType<typeof setInterval> | undefined
   private closed = false
+  private readonly lastSeen = new Map<string, number>()
+  private readonly pendingConfig = new Map<string, { version: number, atMs: number }>()
+  private lastChurnCheck = 0
+  private readonly startedMs = Date.now()
 
   constructor (opts: NodeOptions) {
     if (opts.identity.kind !== 'node' || opts.identity.peerId === undefined) throw new BetascoError('BAD_ARGUMENT', 'a node runs with a node identity')
@@ -243,9 +252,12 @@ export class BetascoNode {
 
   private async admitClient (env: Envelope): Promise<void> {
     const tx = env.tx
-    if (tx.kind !== 'deploy' && tx.kind !== 'invoke') throw new BetascoError('BAD_ARGUMENT', `clients submit deploy or invoke transactions, not ${tx.kind}`)
+    if (tx.kind !== 'deploy' && tx.kind !== 'invoke' && tx.kind !== 'config') throw new BetascoError('BAD_ARGUMENT', `clients submit deploy, invoke or config transactions, not ${tx.kind}`)
     if (encodeEnvelope(env).length > LIMITS.maxTxBytes) throw new BetascoError('TX_TOO_LARGE', `transaction larger than ${LIMITS.maxTxBytes} bytes`)
-    await verifyEnvelope(this.opts.genesis, env, this.now())
+    const [signer] = await verifyEnvelope(this.opts.genesis, env, this.now())
+    if (tx.kind === 'config' && (signer?.kind !== 'user' || signer.role !== 'admin')) {
+      throw new BetascoError('NOT_ADMITTED', 'configuration transactions from clients must be signed by an organization admin')
+    }
     if (tx.kind === 'deploy' && tx.contract !== contractIdFor(tx.network, tx.from, tx.nonce, tx.deploy!.code)) {
       throw new BetascoError('BAD_ARGUMENT', 'deploy: contract ID must be contractIdFor(network, from, nonce, code)')
     }
@@ -258,13 +270,14 @@ export class BetascoNode {
   }
 
   /** Synchronous validity check of a tx relayed by another member (consensus calls it). */
-  private checkTx (env: Envelope): boolean {
+  private checkTx (env: Envelope, shard: string): boolean {
+    if (env.tx.contract !== shard) return false
     const id = txId(env.tx)
     if (this.verifiedTxs.has(id)) return true
     try {
-      verifyEnvelopeSync(this.opts.genesis, env, this.now(), this.certCache)
+      const [signer] = verifyEnvelopeSync(this.opts.genesis, env, this.now(), this.certCache)
       if (env.tx.kind === 'deploy' && env.tx.contract !== contractIdFor(env.tx.network, env.tx.from, env.tx.nonce, env.tx.deploy!.code)) return false
-      if (env.tx.kind === 'config' && !this.configAuthorized(env)) return false
+      if ((env.tx.kind === 'config' || env.tx.kind === 'checkpoint') && !this.memberOrAdmin(signer, shard, env.tx.kind)) return false
       this.rememberVerified(id)
       return true
     } catch {
@@ -272,12 +285,15 @@ export class BetascoNode {
     }
   }
 
-  /** Configuration transactions come from an admin of a genesis organization. */
-  private configAuthorized (env: Envelope): boolean {
-    const proof = env.proofs[0]
-    if (proof === undefined) return false
-    const who = this.certCache.get(toHex(proof.cert))
-    return who !== undefined && who.role === 'admin'
+  /**
+   * Configuration changes come from an organization's admin (consensus switch) or from a member
+   * of the shard (churn); checkpoints from members only.
+   */
+  private memberOrAdmin (who: VerifiedIdentity | undefined, shard: string, kind: 'config' | 'checkpoint'): boolean {
+    if (who === undefined) return false
+    if (who.kind === 'user') return kind === 'config' && who.role === 'admin'
+    const config = this.replicas.get(shard)?.config()
+    return config !== undefined && config.members.some(m => m.peerId === who.peerId)
   }
 
   // ── shard formation and routing ──────────────────────────────────────────────────────────
@@ -285,12 +301,18 @@ export class BetascoNode {
   private allNodes (): Map<string, VerifiedIdentity> {
     const all = new Map(this.opts.transport.peers())
     for (const [id, who] of all) this.known.set(id, who)
-    all.set(this.id, { kind: 'node', org: this.opts.identity.org, name: this.opts.identity.name, role: this.opts.identity.role, publicKey: this.opts.identity.publicKey, id: '', certId: '', peerId: this.id })
+    all.set(this.id, { kind: 'node', org: this.opts.identity.org, name: this.opts.identity.name, role: this.opts.identity.role, publicKey: this.opts.identity.publicKey, id: '', certId: '', peerId: this.id, cert: this.opts.identity.certBytes })
     return all
   }
 
   private identityOf (peerId: string): VerifiedIdentity | undefined {
-    return this.opts.transport.peers().get(peerId) ?? this.known.get(peerId)
+    const live = this.opts.transport.peers().get(peerId)
+    if (live !== undefined) { this.known.set(peerId, live); return live }
+    return this.known.get(peerId)
+  }
+
+  private ownCert (): Uint8Array {
+    return this.opts.identity.certBytes
   }
 
   /** The k nodes closest to a contract, spanning at least min(k, minOrgs) organizations. */
@@ -390,7 +412,7 @@ export class BetascoNode {
         verifier: this.verifier,
         seed: this.opts.seed ?? 1,
         params: this.params,
-        checkTx: (tx) => this.checkTx(tx),
+        checkTx: (tx) => this.checkTx(tx, shard),
         send: (to, s, data) => this.sendTo(to, { t: 'ord', shard: s, data }),
         outgoing: (s, txs, config) => { void this.sendCalls(s, txs, config) },
         committed: (s, block, receipts) => this.onCommitted(s, block, receipts),
@@ -412,10 +434,104 @@ export class BetascoNode {
   private tick (): void {
     const nowMs = this.now()
     for (const r of this.replicas.values()) void r.step({ type: 'tick', nowMs }).catch(() => {})
+    if (this.opts.reconfigure !== false && nowMs - this.lastChurnCheck >= 250) {
+      this.lastChurnCheck = nowMs
+      this.checkChurn(nowMs)
+    }
+  }
+
+  // ── churn: re-configuration one member at a time (paper §2.5) ───────────────────────────
+
+  /**
+   * The leader (Raft) or primary (PBFT) of each shard hosted here compares the membership with
+   * the live nodes: a member gone longer than the timeout is removed, a shard below its size
+   * gets the closest live non-member, and a live non-member closer to the contract than the
+   * farthest member is added and then that member removed. One change per configuration
+   * transaction; the next only after it committed. k or more closer nodes joining at once are
+   * thus absorbed one at a time.
+   */
+  private checkChurn (nowMs: number): void {
+    const live = this.opts.transport.peers()
+    for (const [id, who] of live) { this.lastSeen.set(id, nowMs); this.known.set(id, who) }
+    const timeout = this.opts.memberTimeoutMs ?? 15_000
+    for (const [shard, replica] of this.replicas) {
+      const status = replica.status()
+      if (status.leader !== this.id || status.contract === undefined) continue
+      const config = replica.config()
+      const pending = this.pendingConfig.get(shard)
+      if (pending !== undefined && pending.version === config.version && nowMs - pending.atMs < 5_000) continue
+      const members = config.members.map(m => m.peerId)
+      // The size the deploy asked for; the configuration's own shardSize follows the members.
+      const target = replica.initialConfig().shardSize
+      const gone = members.filter(p => p !== this.id && !live.has(p) && nowMs - (this.lastSeen.get(p) ?? this.startedMs) > timeout)
+      let change: { method: 'addMember' | 'removeMember', peerId: string, org: string } | undefined
+      if (gone.length > 0 && members.length > 1) {
+        const p = gone[0]!
+        change = { method: 'removeMember', peerId: p, org: config.members.find(m => m.peerId === p)!.org }
+      } else {
+        const candidates = [...live.keys()].filter(p => !members.includes(p))
+        const ranked = closestPeers(shard, [...members, ...candidates], members.length + candidates.length)
+        const best = ranked.find(p => !members.includes(p))
+        const farthest = [...members].sort((a, b) => ranked.indexOf(b) - ranked.indexOf(a))[0]
+        if (members.length < target && best !== undefined) {
+          change = { method: 'addMember', peerId: best, org: live.get(best)!.org }
+        } else if (members.length > target && farthest !== undefined) {
+          change = { method: 'removeMember', peerId: farthest, org: config.members.find(m => m.peerId === farthest)!.org }
+        } else if (best !== undefined && farthest !== undefined && ranked.indexOf(best) < ranked.indexOf(farthest) && config.consensus !== 'solo') {
+          change = { method: 'addMember', peerId: best, org: live.get(best)!.org }
+        }
+      }
+      if (change === undefined) continue
+      this.pendingConfig.set(shard, { version: config.version, atMs: nowMs })
+      void this.submitConfig(shard, config.version, change).catch(() => {})
+    }
+  }
+
+  private async submitConfig (shard: string, version: number, change: { method: 'addMember' | 'removeMember', peerId: string, org: string }): Promise<void> {
+    const replica = this.replicas.get(shard)
+    if (replica === undefined) return
+    const tx: TxBody = {
+      v: 1,
+      network: this.network,
+      kind: 'config',
+      contract: shard,
+      method: change.method,
+      arg: change.method === 'addMember' ? { peerId: change.peerId, org: change.org } : { peerId: change.peerId },
+      nonce: `cfg-v${version}-${change.method}-${change.peerId.slice(-16)}`,
+      from: identityId(this.opts.identity.publicKey)
+    }
+    const env = await signEnvelope(tx, this.opts.identity)
+    this.rememberVerified(txId(tx))
+    this.counters.reconfigurations++
+    await replica.step({ type: 'submit', tx: env })
+  }
+
+  /** After a configuration block: tell added members to join, let go of shards this node left. */
+  private async afterConfig (shard: string, replica: ShardReplica): Promise<void> {
+    const config = replica.config()
+    this.emit({ type: 'shard', shard, config })
+    if (!config.members.some(m => m.peerId === this.id)) {
+      // This node is no longer a member: stop hosting the shard (its blocks stay stored).
+      this.replicas.delete(shard)
+      await replica.close()
+      await this.opts.store.removeHostedShard(shard)
+      return
+    }
+    const first = await this.opts.store.getShardConfig(shard, 0) ?? replica.initialConfig()
+    // The certificates of every node this one has known, so the newcomer can check the block
+    // certificates of members that have left since.
+    const certs = [...this.known.values()].map(k => k.cert).slice(0, 1024)
+    certs.push(this.ownCert())
+    for (const m of config.members) if (m.peerId !== this.id) this.sendTo(m.peerId, { t: 'join', shard, config: first, certs })
   }
 
   private onCommitted (shard: string, block: CommittedBlock, receipts: Receipt[]): void {
     this.counters.blocks++
+    const replica0 = this.replicas.get(shard)
+    if (replica0 !== undefined && block.block.txs.some(e => e.tx.kind === 'config')) {
+      this.pendingConfig.delete(shard)
+      void this.afterConfig(shard, replica0).catch(() => {})
+    }
     this.emit({ type: 'block', shard, height: block.block.header.height, txs: block.block.txs.length })
     const replica = this.replicas.get(shard)
     const needed = replica === undefined ? 1 : matchingResultsNeeded(replica.config())
@@ -522,6 +638,22 @@ export class BetascoNode {
         return
       }
       case 'call': return await this.onCall(from, m.env, m.caller)
+      case 'join': {
+        // A member tells this node it was added to a shard: host it from its first
+        // configuration and catch up every block (the orderer fetches them from members and
+        // advances through the configuration epochs until this node is a member).
+        if (this.replicas.has(m.shard) || this.opening.has(m.shard)) return
+        if (m.config.contract !== m.shard || m.config.version !== 0) return
+        if (this.identityOf(from) === undefined) return
+        for (const cert of m.certs) {
+          try {
+            const who = await verifyCertificate(this.opts.genesis, cert, { nowMs: this.now(), kind: 'node' })
+            if (who.peerId !== undefined && who.peerId !== this.id) this.known.set(who.peerId, who)
+          } catch { /* an invalid certificate teaches nothing */ }
+        }
+        await this.replica(m.shard, m.config)
+        return
+      }
       case 'rq': {
         const r = this.replicas.get(m.shard)
         if (r === undefined) return

@@ -4,7 +4,7 @@ import { BetascoError } from '../core/errors.ts'
 import { decode, encode } from '../core/encoding.ts'
 import { LIMITS } from '../core/limits.ts'
 import { checkReceipt, type Receipt } from '../core/receipt.ts'
-import { bytes, int, oneOf, record, str } from '../core/shape.ts'
+import { bytes, int, list, oneOf, record, str } from '../core/shape.ts'
 import { checkShardConfig, type ShardConfig } from '../core/shard-config.ts'
 import { checkEnvelope, HEX32, type Envelope } from '../core/transaction.ts'
 
@@ -20,6 +20,8 @@ export type NodeMessage =
   /** Receipt query and answer (`needed`: the answering member's 1 or f + 1). */
   | { t: 'rq', txId: string, shard: string }
   | { t: 'rr', txId: string, receipt: Receipt | null, needed: number }
+  /** A shard added this node as a member: its first configuration, to catch up from. */
+  | { t: 'join', shard: string, config: ShardConfig, certs: Uint8Array[] }
 
 export const MAX_NODE_MESSAGE_BYTES = 40 * 1024 * 1024
 
@@ -29,13 +31,17 @@ export function encodeNodeMessage (m: NodeMessage): Uint8Array {
 
 export function decodeNodeMessage (data: Uint8Array): NodeMessage {
   const v = decode(data, MAX_NODE_MESSAGE_BYTES)
-  const t = oneOf(record(v, 'message', ['t'], ['shard', 'data', 'config', 'env', 'ttl', 'caller', 'txId', 'receipt', 'needed']).t, 'message.t', ['ord', 'form', 'submit', 'call', 'rq', 'rr'] as const)
+  const t = oneOf(record(v, 'message', ['t'], ['shard', 'data', 'config', 'env', 'ttl', 'caller', 'txId', 'receipt', 'needed', 'certs']).t, 'message.t', ['ord', 'form', 'submit', 'call', 'rq', 'rr', 'join'] as const)
   const o = v as Record<string, unknown>
   switch (t) {
     case 'ord': record(v, 'ord', ['t', 'shard', 'data']); return { t, shard: str(o.shard, 'ord.shard', 64, HEX32), data: bytes(o.data, 'ord.data', 0, MAX_NODE_MESSAGE_BYTES) }
     case 'form': record(v, 'form', ['t', 'config', 'env']); return { t, config: checkShardConfig(o.config, 'form.config'), env: checkEnvelope(o.env, 'form.env') }
     case 'submit': record(v, 'submit', ['t', 'env', 'ttl']); return { t, env: checkEnvelope(o.env, 'submit.env'), ttl: int(o.ttl, 'submit.ttl', 0, 64) }
     case 'call': record(v, 'call', ['t', 'env', 'caller']); return { t, env: checkEnvelope(o.env, 'call.env'), caller: checkShardConfig(o.caller, 'call.caller') }
+    case 'join': {
+      record(v, 'join', ['t', 'shard', 'config', 'certs'])
+      return { t, shard: str(o.shard, 'join.shard', 64, HEX32), config: checkShardConfig(o.config, 'join.config'), certs: list(o.certs, 'join.certs', 1024, (c, p) => bytes(c, p, 1, LIMITS.maxCertBytes)) }
+    }
     case 'rq': record(v, 'rq', ['t', 'txId', 'shard']); return { t, txId: str(o.txId, 'rq.txId', 64, HEX32), shard: str(o.shard, 'rq.shard', 64, HEX32) }
     case 'rr': {
       record(v, 'rr', ['t', 'txId', 'receipt', 'needed'])

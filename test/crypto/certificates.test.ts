@@ -26,7 +26,8 @@ for (const scheme of ['ed25519', 'sm2'] as const) {
     })
 
     it('makes CAs, a genesis and verifiable node and user identities', async () => {
-      expect(net.identities.map(i => i.name)).toEqual(['org1-node1', 'org1-node2', 'org1-user1', 'org2-node1', 'org2-node2', 'org2-user1'])
+      expect(net.identities.map(i => i.name)).toEqual(['org1-node1', 'org1-node2', 'org1-user1', 'org1-admin', 'org2-node1', 'org2-node2', 'org2-user1', 'org2-admin'])
+      expect(net.identities.filter(i => i.role === 'admin').map(i => i.org)).toEqual(['org1', 'org2'])
       for (const id of net.identities) {
         const who = await verifyCertificate(net.genesis, id.certBytes, { nowMs: NOW, kind: id.kind })
         expect(who.org).toBe(id.org)

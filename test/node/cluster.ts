@@ -26,6 +26,9 @@ export interface ClusterOptions {
   orgs?: number
   scheme?: SchemeName
   store?: 'memory' | 'level'
+  reconfigure?: boolean
+  /** Extra node identities issued beyond `nodes` (not started), for nodes that join later. */
+  spareNodes?: number
 }
 
 export class TestCluster {
@@ -34,11 +37,15 @@ export class TestCluster {
   readonly nodes: BetascoNode[] = []
   readonly nodeIdentities: Identity[]
   readonly users: Identity[]
+  spares: Identity[] = []
   private readonly pools: ContractPool[] = []
   private readonly stores: LedgerStore[] = []
   private readonly dirs: string[] = []
   private nonce = 0
   private readonly storeKind: 'memory' | 'level'
+  memberTimeoutMs = 1_500
+  /** Churn handling is off unless a test turns it on (other tests want fixed memberships). */
+  reconfigure = false
 
   private constructor (material: NetworkMaterial, storeKind: 'memory' | 'level') {
     this.material = material
@@ -51,9 +58,10 @@ export class TestCluster {
   static async create (opts: ClusterOptions): Promise<TestCluster> {
     const orgCount = opts.orgs ?? 3
     const orgs = Array.from({ length: orgCount }, (_, i) => `org${i + 1}`)
-    const material = await createNetwork({ name: 'cluster', orgs, scheme: opts.scheme ?? 'ed25519', nodesPerOrg: Math.ceil(opts.nodes / orgCount), usersPerOrg: 1, validityDays: 1, nowMs: Date.now() })
+    const material = await createNetwork({ name: 'cluster', orgs, scheme: opts.scheme ?? 'ed25519', nodesPerOrg: Math.ceil((opts.nodes + (opts.spareNodes ?? 0)) / orgCount), usersPerOrg: 1, validityDays: 1, nowMs: Date.now() })
     const c = new TestCluster(material, opts.store ?? 'memory')
-    c.nodeIdentities.splice(opts.nodes)
+    c.reconfigure = opts.reconfigure ?? false
+    c.spares = c.nodeIdentities.splice(opts.nodes)
     for (const id of c.nodeIdentities) await c.startNode(id)
     return c
   }
@@ -70,12 +78,13 @@ export class TestCluster {
     }
     const pool = new ContractPool({ spawn: nodeContractWorkers(), workers: 1 })
     const transport = await this.hub.join(identity)
-    const node = new BetascoNode({ genesis: this.material.genesis, identity, store, host: pool, transport, params: FAST_PARAMS })
+    const node = new BetascoNode({ genesis: this.material.genesis, identity, store, host: pool, transport, params: FAST_PARAMS, memberTimeoutMs: this.memberTimeoutMs, reconfigure: this.reconfigure })
     await node.start()
     this.pools.push(pool)
     this.stores.push(store)
-    const i = this.nodeIdentities.indexOf(identity)
-    this.nodes[i >= 0 ? i : this.nodes.length] = node
+    let i = this.nodeIdentities.indexOf(identity)
+    if (i < 0) { this.nodeIdentities.push(identity); i = this.nodeIdentities.length - 1 }
+    this.nodes[i] = node
     return node
   }
 

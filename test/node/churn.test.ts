@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { identityId, signEnvelope } from '../../src/crypto/index.ts'
+import type { TxBody } from '../../src/core/transaction.ts'
+import { closestPeers } from '../../src/network/distance.ts'
+import { example, TestCluster } from './cluster.ts'
+
+const membersOf = (c: TestCluster, shard: string): string[] => {
+  const statuses = c.nodes.filter(n => n !== undefined && n.hostedShards().includes(shard)).map(n => n.shardStatus(shard)!.config)
+  const newest = statuses.sort((a, b) => b.version - a.version)[0]
+  return newest === undefined ? [] : newest.members.map(m => m.peerId).sort()
+}
+
+describe('churn: shards re-configure one member at a time', () => {
+  let c: TestCluster
+  beforeAll(async () => { c = await TestCluster.create({ nodes: 5, reconfigure: true, spareNodes: 12 }) })
+  afterAll(async () => { await c.close() })
+
+  it('replaces a member that left, and the new member catches up and serves', async () => {
+    const deploy = await c.deployTx(await example('Counter'), 'raft', 3)
+    await c.nodes[0]!.execute(deploy)
+    const shard = deploy.tx.contract
+    for (let i = 0; i < 3; i++) await c.nodes[i]!.execute(await c.invokeTx(shard, 'call', null))
+    const before = membersOf(c, shard)
+    expect(before).toHaveLength(3)
+    // A member that is not the entry we use goes away for good.
+    const goneIdx = c.nodes.findIndex(n => before.includes(n.id) && n !== c.nodes[0])
+    const gone = c.nodes[goneIdx]!
+    await gone.close()
+    await expect.poll(() => membersOf(c, shard).includes(gone.id), { timeout: 20_000, interval: 200 }).toBe(false)
+    await expect.poll(() => membersOf(c, shard).length, { timeout: 20_000, interval: 200 }).toBe(3)
+    const after = membersOf(c, shard)
+    const newcomer = c.nodes.find(n => after.includes(n.id) && !before.includes(n.id))!
+    expect(newcomer).toBeDefined()
+    await expect.poll(() => JSON.parse(newcomer.contractState(shard) ?? '{}').count, { timeout: 20_000 }).toBe(3)
+    const entry = c.nodes.find(n => n !== gone)!
+    const r = await entry.execute(await c.invokeTx(shard, 'call', null))
+    expect(r.receipt.result).toBe(4)
+    await expect.poll(() => JSON.parse(newcomer.contractState(shard) ?? '{}').count, { timeout: 10_000 }).toBe(4)
+  })
+
+  it('moves a shard to k closer nodes that join, one member at a time', async () => {
+    const live = c.nodes.filter(n => (n as any).closed !== true)
+    const liveIds = live.map(n => n.id)
+    const spareIds = c.spares.map(s => s.peerId!)
+    // A contract whose 3 closest nodes, once the spares join, are all spares: k closer nodes
+    // displace the whole shard (the case the paper left open).
+    let deploy = await c.deployTx(await example('Counter'), 'raft', 3)
+    for (let i = 0; i < 500 && !closestPeers(deploy.tx.contract, [...liveIds, ...spareIds], 3).every(p => spareIds.includes(p)); i++) {
+      deploy = await c.deployTx(await example('Counter'), 'raft', 3)
+    }
+    const shard = deploy.tx.contract
+    const target = closestPeers(shard, [...liveIds, ...spareIds], 3).sort()
+    expect(target.every(p => spareIds.includes(p))).toBe(true)
+    await live[0]!.execute(deploy)
+    await live[1]!.execute(await c.invokeTx(shard, 'call', null))
+    const original = membersOf(c, shard)
+    expect(original.every(p => liveIds.includes(p))).toBe(true)
+    for (const id of c.spares.filter(s => target.includes(s.peerId!))) await c.startNode(id)
+    await expect.poll(() => membersOf(c, shard), { timeout: 60_000, interval: 300 }).toEqual(target)
+    const nodes = c.nodes.filter(n => target.includes(n.id))
+    await expect.poll(() => nodes.map(n => JSON.parse(n.contractState(shard) ?? '{}').count), { timeout: 20_000 }).toEqual([1, 1, 1])
+    const r = await live[2]!.execute(await c.invokeTx(shard, 'call', null))
+    expect(r.receipt.result).toBe(2)
+    // The original members let go of the shard.
+    await expect.poll(() => live.filter(n => n.hostedShards().includes(shard)).length, { timeout: 10_000 }).toBe(0)
+  }, 120_000)
+
+  it('switches a live shard from Raft to PBFT by an admin\'s configuration transaction', async () => {
+    const deploy = await c.deployTx(await example('Counter'), 'raft', 4)
+    const shard = deploy.tx.contract
+    const entry = c.nodes.find(n => (n as any).closed !== true)!
+    await entry.execute(deploy)
+    expect((await entry.execute(await c.invokeTx(shard, 'call', null))).needed).toBe(1)
+    const admin = c.users.find(u => u.role === 'admin')!
+    const client = c.users.find(u => u.role === 'client')!
+    const tx = (who: typeof admin, nonce: string): TxBody => ({ v: 1, network: c.network, kind: 'config', contract: shard, method: 'switchConsensus', arg: { consensus: 'pbft' }, nonce, from: identityId(who.publicKey) })
+    await expect(entry.submit(await signEnvelope(tx(client, 'sw-client'), client))).rejects.toMatchObject({ code: 'NOT_ADMITTED' })
+    await entry.execute(await signEnvelope(tx(admin, 'sw-admin'), admin))
+    await expect.poll(() => c.nodes.find(n => n.hostedShards().includes(shard))!.shardStatus(shard)!.config.consensus, { timeout: 10_000 }).toBe('pbft')
+    const r = await entry.execute(await c.invokeTx(shard, 'call', null))
+    expect(r.receipt.result).toBe(2)
+    expect(r.needed).toBe(2)
+  })
+})
