@@ -28,6 +28,8 @@ export interface WebRoutesOptions {
   relayOrg?: string
   /** Consensus parameters tabs should run with (the host's own, usually). */
   params?: Partial<OrdererParams>
+  /** ICE servers tabs use for WebRTC; [] on a LAN or loopback network (no STUN lookups). */
+  iceServers?: Array<{ urls: string | string[] }>
   /** Validity of issued tab certificates (default 7 days). */
   validityDays?: number
   /** Bound on identities issued by this host's life (default 10,000). */
@@ -155,7 +157,7 @@ export function createWebRoutes (opts: WebRoutesOptions): (req: IncomingMessage,
       else res.destroy()
     }
     if (path === '/web/config.json' && req.method === 'GET') {
-      sendJson(res, 200, { genesis: genesisToJson(opts.genesis), relayAddrs: relayAddrsOf(opts.relay), orgs: opts.cas.map(c => c.org), ...(opts.params !== undefined ? { params: opts.params } : {}) })
+      sendJson(res, 200, { genesis: genesisToJson(opts.genesis), relayAddrs: relayAddrsOf(opts.relay), orgs: opts.cas.map(c => c.org), ...(opts.params !== undefined ? { params: opts.params } : {}), ...(opts.iceServers !== undefined ? { iceServers: opts.iceServers } : {}) })
       return true
     }
     if (path === '/web/peers' && req.method === 'GET') {

@@ -11,6 +11,7 @@ export interface WebConfig {
   relayAddrs: string[]
   orgs: string[]
   params?: Partial<OrdererParams>
+  iceServers?: RTCIceServer[]
 }
 
 export interface BootedApp {
@@ -36,6 +37,7 @@ export async function boot (baseUrl: string, search: URLSearchParams): Promise<B
     relayAddrs: config.relayAddrs,
     directoryUrl: new URL('web/peers', baseUrl).href,
     ...(config.params !== undefined ? { params: config.params } : {}),
+    ...(config.iceServers !== undefined ? { iceServers: config.iceServers } : {}),
   })
   addEventListener('pagehide', () => { void tab.close() })
   return { tab, genesis, ids, config, startedMs: Date.now() }

@@ -1,4 +1,5 @@
 // The web app: a full BETASCO node in this tab, and a dashboard over it.
+import './style.css'
 import { boot } from './boot.ts'
 import { mountViews } from './views/app.ts'
 
@@ -7,9 +8,9 @@ const base = new URL('./', location.href).href
 
 boot(base, new URLSearchParams(location.search))
   .then((app) => {
-    ;(globalThis as { __betasco?: unknown }).__betasco = app
     status.textContent = ''
-    mountViews(document.getElementById('app')!, app)
+    const ui = mountViews(document.getElementById('app')!, app)
+    ;(globalThis as { __betasco?: unknown }).__betasco = { ...app, ui }
   })
   .catch((err: Error) => {
     status.textContent = `The node could not start: ${err.message}`

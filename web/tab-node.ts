@@ -36,6 +36,8 @@ export interface TabNodeOptions {
   /** Where the host lists the network's peers (GET → DirectoryEntry[]); none: relays only. */
   directoryUrl?: string
   params?: Partial<OrdererParams>
+  /** ICE servers for WebRTC (the host's choice; [] on a LAN or loopback network). */
+  iceServers?: RTCIceServer[]
   /** Upper bound on peer connections (Chrome allows ~500 RTCPeerConnections per tab's life). */
   maxPeers?: number
   directoryEveryMs?: number
@@ -99,7 +101,10 @@ export class TabNode {
   static async start (opts: TabNodeOptions): Promise<TabNode> {
     const network = networkId(opts.genesis)
     const store = await IndexedDbLedgerStore.open(`betasco-${network.slice(0, 16)}-${opts.node.peerId!}`)
+    // Passed through only when set (older network layers take no ICE option).
+    const ice: Record<string, unknown> = opts.iceServers !== undefined ? { iceServers: opts.iceServers } : {}
     const peer = await createNetworkPeer({
+      ...ice,
       genesis: opts.genesis,
       identity: opts.node,
       dialOnly: true,

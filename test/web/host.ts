@@ -20,7 +20,7 @@ import { createWebRoutes } from '../../node-host/web-routes.ts'
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /** Consensus parameters of the test network (tabs get them through web/config.json). */
-export const WEB_PARAMS = { tickMs: 20, electionTicks: 10, heartbeatTicks: 2, viewChangeTicks: 50, maxTxsPerBlock: 64 }
+export const WEB_PARAMS = { tickMs: 20, electionTicks: 25, heartbeatTicks: 3, viewChangeTicks: 60, maxTxsPerBlock: 64 }
 
 /** Builds web/ (the production build: what the host serves) into a temporary directory. */
 export async function buildWebApp (): Promise<{ dir: string, cleanup: () => Promise<void> }> {
@@ -69,7 +69,7 @@ export async function startWebTestHost (webRoot: string, nodeCount = 3): Promise
       await node.start()
       nodes.push(node)
     }
-    const web = createWebRoutes({ webRoot, genesis: material.genesis, cas: material.cas, relay: peers[0]!, relayOrg: ids[0]!.org, params: WEB_PARAMS })
+    const web = createWebRoutes({ webRoot, genesis: material.genesis, cas: material.cas, relay: peers[0]!, relayOrg: ids[0]!.org, params: WEB_PARAMS, iceServers: [] })
     server = createServer((req, res) => {
       if (web(req, res)) return
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such route' } }))

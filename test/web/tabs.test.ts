@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { launchChromium, type ChromiumInstance } from '../browser/harness.ts'
+import { identityToJson, issueIdentity, networkId } from '../../src/crypto/index.ts'
+import { closestPeers } from '../../src/network/distance.ts'
 import { buildWebApp, REPO, startWebTestHost, type WebTestHost } from './host.ts'
 
 /** Background tabs must keep their timers (consensus ticks) and WebRTC must offer loopback-reachable host candidates. */
@@ -47,11 +49,21 @@ async function connections (page: Page): Promise<Conn[]> {
   return await page.evaluate(() => (globalThis as any).__betasco.tab.connections())
 }
 
+async function stateIn (page: Page): Promise<string | undefined> {
+  return await page.evaluate((c) => (globalThis as any).__betasco.tab.node.contractState(c), contract)
+}
+
 async function call (page: Page, method: string, arg: unknown, timeoutMs = 30_000): Promise<{ status: string, result: unknown, matching: number }> {
   return await page.evaluate(async ({ contract, method, arg, timeoutMs }) => {
     const r = await (globalThis as any).__betasco.tab.call(contract, method, arg, timeoutMs)
     return { status: r.receipt.status, result: r.receipt.result, matching: r.matching }
   }, { contract, method, arg, timeoutMs })
+}
+
+const SCREENSHOTS = join(REPO, 'docs', 'screenshots')
+
+async function shoot (page: Page, view: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `web-${view}.png`), fullPage: true })
 }
 
 /** Polls `check` every 200 ms until it holds; fails naming `what` after `timeoutMs`. */
@@ -88,7 +100,7 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     expect(a.resumed).toBe(false)
     expect(a.org).toBe('org1')
     const nodeIds = host!.peers.map(p => p.peerId)
-    await expect.poll(async () => (await status(tabs.A!)).admitted.filter(id => nodeIds.includes(id)).length, { timeout: 20_000, interval: 250 }).toBe(3)
+    await waitFor(async () => (await status(tabs.A!)).admitted.filter(id => nodeIds.includes(id)).length === 3, 20_000, 'tab A to admit the 3 Node peers')
     for (const p of host!.peers) expect(p.admission.isAdmitted(a.peerId)).toBe(true)
     const toNodes = (await connections(tabs.A!)).filter(c => nodeIds.includes(c.peerId))
     expect(toNodes.length).toBeGreaterThanOrEqual(3)
@@ -99,18 +111,25 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     for (const [x, y] of [['A', 'B'], ['A', 'C'], ['B', 'C']] as const) {
       const rtcTo = async (): Promise<boolean> => (await connections(tabs[x]!)).some(c => c.peerId === ids[y] && c.transport === 'webrtc' && c.admitted)
       await waitFor(rtcTo, 30_000, `a WebRTC connection from tab ${x} to tab ${y}`)
-      const rtc = (await connections(tabs[y]!)).find(c => c.peerId === ids[x] && c.transport === 'webrtc')
-      expect(rtc?.addr).toMatch(/\/webrtc\//)
+      const rtcFrom = async (): Promise<boolean> => (await connections(tabs[y]!)).some(c => c.peerId === ids[x] && c.transport === 'webrtc' && /\/webrtc\//.test(c.addr))
+      try {
+        await waitFor(rtcFrom, 30_000, `tab ${y} to see its WebRTC connection from tab ${x}`)
+      } catch (err) {
+        console.log('DEBUG', x, JSON.stringify((await connections(tabs[x]!)).filter(c => c.peerId === ids[y])), y, JSON.stringify((await connections(tabs[y]!)).filter(c => c.peerId === ids[x])))
+        throw err
+      }
     }
-    for (const name of ['A', 'B', 'C']) await expect.poll(async () => (await status(tabs[name]!)).admitted.length, { timeout: 20_000, interval: 250 }).toBe(5)
+    for (const name of ['A', 'B', 'C']) await waitFor(async () => (await status(tabs[name]!)).admitted.length === 5, 20_000, `tab ${name} to admit all 5 other peers`)
   })
 
   it('a contract deployed from tab A with k = 3 gets tabs among its members', async () => {
     const nodeIds = host!.peers.map(p => p.peerId)
+    const everyone = [...nodeIds, ids.B!, ids.C!]
+    await waitFor(async () => { const a = (await status(tabs.A!)).admitted; return everyone.every(p => a.includes(p)) }, 20_000, 'tab A to know every peer')
     const result = await tabs.A!.evaluate(async ({ code, want, avoid }) => {
       const tab = (globalThis as any).__betasco.tab
       const nonce = tab.nonceFor(code, 3, want, avoid)
-      if (nonce === undefined) throw new Error('no nonce places the shard on the wanted members')
+      if (nonce === undefined) throw new Error(`no nonce places the shard on the wanted members; admitted peers: ${[...tab.node.peers().keys()].join(', ')}`)
       const r = await tab.deploy(code, { shardSize: 3, consensus: 'raft', nonce }, 30_000)
       return { contract: r.contract, status: r.receipt.status, error: r.receipt.error, members: tab.node.shardStatus(r.contract)?.config.members.map((m: { peerId: string }) => m.peerId) as string[] }
     }, { code: counterCode, want: [ids.A!, ids.C!], avoid: [ids.B!] })
@@ -121,7 +140,7 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     expect(result.members).toContain(ids.A)
     expect(result.members).toContain(ids.C)
     expect(result.members.filter(m => nodeIds.includes(m))).toHaveLength(1)
-    await expect.poll(async () => (await status(tabs.C!)).hosted, { timeout: 10_000, interval: 200 }).toContain(contract)
+    await waitFor(async () => (await status(tabs.C!)).hosted.includes(contract), 10_000, 'tab C to host the shard')
     expect((await status(tabs.B!)).hosted).not.toContain(contract)
     // the two member tabs exchange the shard's consensus messages over their WebRTC connection
     const shardStreams = async (): Promise<string[]> => [...await connections(tabs.A!), ...await connections(tabs.C!)]
@@ -134,14 +153,53 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     expect(r).toMatchObject({ status: 'committed', result: 1 })
     const r2 = await call(tabs.B!, 'add', 10)
     expect(r2).toMatchObject({ status: 'committed', result: 11 })
-    await expect.poll(async () => await tabs.C!.evaluate((c) => (globalThis as any).__betasco.tab.node.contractState(c), contract), { timeout: 10_000, interval: 200 }).toBe(JSON.stringify({ count: 11 }))
+    await waitFor(async () => await stateIn(tabs.C!) === JSON.stringify({ count: 11 }), 10_000, 'tab C\'s state to reach count 11')
   })
+
+  it('the views work in tab A: deploy and call through the forms, each view rendered (screenshots in docs/screenshots)', async () => {
+    const page = tabs.A!
+    await page.setViewportSize({ width: 1280, height: 1000 })
+    // deploy through the form (CodeMirror holds the example Counter)
+    await page.evaluate(() => { location.hash = '#deploy' })
+    await page.locator('#deploy-editor .cm-content').waitFor({ timeout: 10_000 })
+    await page.click('#deploy-button')
+    await page.locator('#deployed-contract').waitFor({ timeout: 30_000 })
+    expect(await page.locator('#deploy-outcome').innerText()).toContain('Deployed.')
+    await shoot(page, 'deploy')
+    // the call form has the new contract selected
+    await page.evaluate(() => { location.hash = '#call' })
+    await page.fill('#call-method', 'add')
+    await page.fill('#call-arg', '41')
+    await page.click('#call-button')
+    await page.locator('#call-result').waitFor({ timeout: 30_000 })
+    expect(await page.locator('#call-result').innerText()).toContain('→ 41')
+    await page.fill('#call-method', 'call')
+    await page.fill('#call-arg', 'null')
+    for (let i = 0; i < 5; i++) { await page.click('#call-button'); await page.waitForFunction((n) => document.querySelectorAll('.history li').length >= n, i + 2, { timeout: 30_000 }) }
+    expect(await page.locator('#call-result').innerText()).toContain('→ 46')
+    await shoot(page, 'call')
+    for (const view of ['network', 'contracts', 'ledger', 'figures'] as const) {
+      await page.evaluate((v) => { location.hash = `#${v}` }, view)
+      await page.locator(`#view-${view}:not([hidden])`).waitFor({ timeout: 5_000 })
+      await page.waitForTimeout(1_200) // one refresh of the view
+      await shoot(page, view)
+    }
+    expect(await page.locator('#view-network svg.keyspace .contract').count()).toBeGreaterThanOrEqual(2)
+    expect(await page.locator('#view-contracts .contract-card').count()).toBeGreaterThanOrEqual(2)
+    expect(await page.locator('#view-ledger tbody tr').count()).toBeGreaterThan(3)
+    expect(await page.locator('#chart-tps .uplot').count()).toBe(1)
+  }, 90_000)
 
   it('tab A closes and the shard keeps serving', async () => {
     await tabs.A!.close({ runBeforeUnload: true })
     delete tabs.A
     const r = await call(tabs.B!, 'call', null, 45_000)
     expect(r).toMatchObject({ status: 'committed', result: 12 })
+    // tab C, a member, draws the shard without A (hollow, dashed member)
+    await tabs.C!.setViewportSize({ width: 1280, height: 1000 })
+    await tabs.C!.evaluate(() => { location.hash = '#network' })
+    await waitFor(async () => await tabs.C!.locator('#view-network .member.gone').count() > 0, 10_000, 'tab C to draw tab A as a gone member')
+    await shoot(tabs.C!, 'network-after-churn')
   }, 60_000)
 
   it('a reloaded tab resumes its identity and its shard from IndexedDB, and the shard serves again', async () => {
@@ -153,14 +211,40 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     expect(after.resumed).toBe(true)
     // reopened from the IndexedDB ledger at start, before any peer told it anything
     expect(after.hosted).toContain(contract)
-    expect(await tabs.C!.evaluate((c) => (globalThis as any).__betasco.tab.node.contractState(c), contract)).toBe(JSON.stringify({ count: 12 }))
-    // With A gone, the shard needs C back for a Raft majority: this commits only through the resumed tab.
+    expect(await stateIn(tabs.C!)).toBe(JSON.stringify({ count: 12 }))
+    // the shard commits again and the resumed tab applies the new block from where it left off
     const r = await call(tabs.B!, 'call', null, 45_000)
     expect(r).toMatchObject({ status: 'committed', result: 13 })
-    await expect.poll(async () => await tabs.C!.evaluate((c) => (globalThis as any).__betasco.tab.node.contractState(c), contract), { timeout: 15_000, interval: 200 }).toBe(JSON.stringify({ count: 13 }))
+    await waitFor(async () => await stateIn(tabs.C!) === JSON.stringify({ count: 13 }), 15_000, 'tab C\'s state to reach count 13')
   }, 90_000)
 
-  // Needs shard re-configuration when a peer joins (DESIGN §4): BetascoNode forms a shard's
-  // membership once, at deploy, and has no join/re-configuration path yet. Not faked here.
-  it.todo('a new tab joins and becomes a member of a live shard (waits for re-configuration in src/node)')
+  it('a new tab joins and becomes a member of the live shard (re-configuration), catching up its state', async () => {
+    const members = async (): Promise<string[]> => await tabs.C!.evaluate((c) => (globalThis as any).__betasco.tab.node.shardStatus(c)?.config.members.map((m: { peerId: string }) => m.peerId) ?? [], contract)
+    const now = await members()
+    expect(now.length).toBeGreaterThan(0)
+    // An identity whose peer ID is closer to the contract than every member: the shard's
+    // leader must take it in (one member at a time) once it is connected.
+    const ca = host!.material.cas.find(c => c.org === 'org2')!
+    let node: Awaited<ReturnType<typeof issueIdentity>> | undefined
+    for (let i = 0; i < 200; i++) {
+      const candidate = await issueIdentity(host!.material.genesis, ca, 'node', `org2-tab-D${i}`, { validityDays: 1, nowMs: Date.now() })
+      if (closestPeers(contract, [...now, candidate.peerId!], 1)[0] === candidate.peerId) { node = candidate; break }
+    }
+    if (node === undefined) throw new Error('no identity closer to the contract than its members in 200 tries')
+    const user = await issueIdentity(host!.material.genesis, ca, 'user', 'org2-tab-D-user', { validityDays: 1, nowMs: Date.now() })
+    // Import it the way a user would bring identity files: into this origin's storage, then open the app.
+    const page = await browser!.newPage(`${host!.url}web/config.json`)
+    await page.evaluate(({ key, value }) => { localStorage.setItem(key, value) }, { key: `betasco:${networkId(host!.material.genesis).slice(0, 16)}:identity:D`, value: JSON.stringify({ node: identityToJson(node), user: identityToJson(user) }) })
+    await page.goto(`${host!.url}?tab=D`, { waitUntil: 'load' })
+    tabs.D = page
+    await waitBooted(page, 'D')
+    const d = await status(page)
+    expect(d.peerId).toBe(node.peerId)
+    expect(d.resumed).toBe(true)
+    await waitFor(async () => (await members()).includes(node.peerId!), 45_000, 'the shard to add tab D to its members')
+    await waitFor(async () => (await status(page)).hosted.includes(contract), 20_000, 'tab D to host the shard')
+    const r = await call(tabs.B!, 'call', null, 45_000)
+    expect(r.status).toBe('committed')
+    await waitFor(async () => await stateIn(page) === JSON.stringify({ count: r.result }), 30_000, `tab D's state to catch up to count ${String(r.result)}`)
+  }, 110_000)
 })
