@@ -119,9 +119,9 @@ interface Request {
   path: string[]
   /** deploy/join: shard size */
   k: number
-  /** join: members so far and the remaining candidates, closest first */
+  /** join: members so far and the remaining candidates (with addresses), closest first */
   members: Member[]
-  candidates: string[]
+  candidates: Member[]
 }
 
 type Response =
@@ -167,7 +167,7 @@ export class Locator {
     this.routeTimeoutMs = opts.routeTimeoutMs ?? 20_000
     this.maxTries = opts.maxTriesPerNode ?? 4
     this.minOrgs = opts.minOrgs ?? 2
-    this.useDht = opts.useDht ?? true
+    this.useDht = (opts.useDht ?? true) && opts.node.services.dht !== undefined
     this.dhtTimeoutMs = opts.dhtTimeoutMs ?? 2000
     this.maxPayloadBytes = opts.maxPayloadBytes ?? LIMITS.maxTxBytes + 64 * 1024
     this.maxFrameBytes = this.maxPayloadBytes + 128 * 1024
@@ -260,11 +260,13 @@ export class Locator {
    * in intermediate answers count too, so a slow query still gives what it learnt in time.
    */
   async closestPeers (contract: string, count = 20, timeoutMs = 2000): Promise<string[]> {
+    const dht = this.node.services.dht
+    if (dht === undefined) throw new BetascoError('NOT_IMPLEMENTED', 'this node runs without a DHT (node option dht: false)')
     this.stats.dhtLookups++
     const found = new Set<string>()
     const signal = timeoutSignal(timeoutMs)
     try {
-      for await (const ev of this.node.services.dht.getClosestPeers(contractDhtKey(contract), { signal })) {
+      for await (const ev of dht.getClosestPeers(contractDhtKey(contract), { signal })) {
         if (ev.name === 'FINAL_PEER') found.add(ev.peer.id.toString())
         else if (ev.name === 'PEER_RESPONSE') for (const p of ev.closer) found.add(p.id.toString())
       }
@@ -411,14 +413,17 @@ export class Locator {
     }
     const chosen = selectMembers(req.contract, [...orgOf].map(([peerId, org]) => ({ peerId, org })), req.k, this.minOrgs)
     if (!chosen.includes(this.self)) chosen.splice(chosen.length - 1, 1, this.self) // the closest node is always the first member
-    const ordered = sortByDistance(req.contract, chosen)
-    const first = this.memberInfo()
-    const rest = ordered.filter(p => p !== this.self)
-    return await this.join({ ...req, kind: 'join', members: [], candidates: [this.self, ...rest], budgetMs: deadline - this.nowMs() }, path, deadline, first)
+    const ordered = sortByDistance(req.contract, chosen).filter(p => p !== this.self)
+    // spares: the next-closest admitted peers stand in for chosen ones that fail to join
+    const spares = sortByDistance(req.contract, [...orgOf.keys()]).filter(p => p !== this.self && !ordered.includes(p))
+    const candidates: Member[] = []
+    for (const p of [...ordered, ...spares]) candidates.push({ peerId: p, org: orgOf.get(p)!, addrs: await this.addressesOf(p) })
+    return await this.join({ ...req, kind: 'join', members: [], candidates, budgetMs: deadline - this.nowMs() }, path, deadline)
   }
 
   /** One link of the formation chain: join, connect to the members so far, pass it on. */
-  private async join (req: Request, path: string[], deadline: number, selfInfo = this.memberInfo()): Promise<Response> {
+  private async join (req: Request, path: string[], deadline: number): Promise<Response> {
+    const selfInfo = this.memberInfo()
     const members = req.members.filter(m => m.peerId !== this.self)
     // connect directly to the members so far (paper: the deploy carries their addresses)
     for (const m of members) {
@@ -426,11 +431,15 @@ export class Locator {
       await this.dialMember(m, Math.min(3000, deadline - this.nowMs())).catch(() => {})
     }
     const soFar = [...members, selfInfo]
-    let candidates = req.candidates.filter(p => p !== this.self && !soFar.some(m => m.peerId === p))
+    let candidates = req.candidates.filter(c => c.peerId !== this.self && !soFar.some(m => m.peerId === c.peerId))
     while (soFar.length < req.k && candidates.length > 0 && deadline - this.nowMs() > MIN_HOP_BUDGET_MS) {
       const next = candidates[0]!
       candidates = candidates.slice(1)
-      const res = await this.forward(next, { ...req, kind: 'join', members: soFar, candidates, path, visited: [], ttl: req.ttl, budgetMs: this.childBudget(deadline) })
+      if (!this.admission.isAdmitted(next.peerId)) {
+        const reached = await this.dialMember(next, Math.min(3000, deadline - this.nowMs())).then(() => true, () => false)
+        if (!reached) continue
+      }
+      const res = await this.forward(next.peerId, { ...req, kind: 'join', members: soFar, candidates, path, visited: [], ttl: req.ttl, budgetMs: this.childBudget(deadline) })
       if (res.ok) {
         this.recordShard(req.contract, res.members, req.payload)
         return { ...res, path: res.path }
@@ -448,6 +457,16 @@ export class Locator {
 
   private memberInfo (): Member {
     return { peerId: this.self, org: this.admission.ownOrg, addrs: this.node.getMultiaddrs().map(String).slice(0, MAX_ADDRS) }
+  }
+
+  /** Dialable addresses of a peer as its identify told us, each ending in /p2p/<peer ID>. */
+  private async addressesOf (peer: string): Promise<string[]> {
+    try {
+      const info = await this.node.peerStore.get(peerIdFromString(peer))
+      return info.addresses.map(a => a.multiaddr.toString()).filter(a => !a.includes('/p2p-circuit') || a.includes('/webrtc')).slice(0, MAX_ADDRS).map(a => a.includes('/p2p/') ? a : `${a}/p2p/${peer}`)
+    } catch {
+      return []
+    }
   }
 
   private async dialMember (m: Member, timeoutMs: number): Promise<void> {
@@ -563,7 +582,7 @@ function parseRequest (v: unknown): Request {
     path: list(o.path, 'locate.path', 80, peerIdStr),
     k: int(o.k, 'locate.k', 0, LIMITS.maxShardMembers),
     members: list(o.members, 'locate.members', LIMITS.maxShardMembers, parseMember),
-    candidates: list(o.candidates, 'locate.candidates', 4 * LIMITS.maxShardMembers, peerIdStr)
+    candidates: list(o.candidates, 'locate.candidates', 4 * LIMITS.maxShardMembers, parseMember)
   }
 }
 

@@ -26,7 +26,7 @@ import type { Identity } from '../crypto/identity.ts'
 export interface BetascoServices {
   identify: Identify
   ping: Ping
-  dht: KadDHT
+  dht?: KadDHT
   relay?: CircuitRelayService
 }
 
@@ -58,15 +58,20 @@ export interface Libp2pNodeOptions {
    * network; on the Internet leave it false so private addresses are not gossiped.
    */
   allowPrivateAddresses?: boolean
+  /**
+   * Run kad-dht (default true). Without it the locator only knows its neighbours: Algorithm 1
+   * exactly as the paper has it, used to measure routing over a sparse overlay.
+   */
+  dht?: boolean
   /** DHT server mode (answers queries). Node peers: true; tabs cannot be dialled: false. */
   dhtServer?: boolean
   /** Refuses connections to and from these peers (e.g. failed admission), checked after noise. */
   isDenied?: (peerId: PeerId) => boolean
   maxConnections?: number
   /**
-   * How often the DHT looks up its own key to fill its routing table (kad-dht default: every
-   * 5 min, first after 1 s). Each such lookup connects to the closest peers it finds, so a
-   * deliberately sparse test topology sets this high.
+   * How often the DHT looks up its own key again to refresh its routing table (kad-dht
+   * default: 5 min). The first self-lookup always runs (kad-dht holds every query until it
+   * has), so this only limits the later ones.
    */
   dhtQuerySelfIntervalMs?: number
 }
@@ -101,12 +106,14 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Betasc
   }
   const services: Record<string, unknown> = {
     identify: identify(),
-    ping: ping(),
-    dht: kadDHT({
+    ping: ping()
+  }
+  if (opts.dht !== false) {
+    services.dht = kadDHT({
       protocol: `${prefix}/kad/1.0.0`,
       clientMode: opts.dhtServer !== true,
       peerInfoMapper: opts.allowPrivateAddresses === true ? passthroughMapper : removePrivateAddressesMapper,
-      ...(opts.dhtQuerySelfIntervalMs !== undefined ? { querySelfInterval: opts.dhtQuerySelfIntervalMs, initialQuerySelfInterval: opts.dhtQuerySelfIntervalMs } : {})
+      ...(opts.dhtQuerySelfIntervalMs !== undefined ? { querySelfInterval: opts.dhtQuerySelfIntervalMs } : {})
     })
   }
   if (opts.relayServer === true) services.relay = circuitRelayServer({ reservations: { maxReservations: 128 } })

@@ -1,0 +1,3 @@
+import { locateSuite } from './locate-scenario.ts'
+
+locateSuite(false)
