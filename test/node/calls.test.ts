@@ -34,7 +34,7 @@ for (const consensus of ['raft', 'pbft'] as const) {
       return JSON.parse(m.contractState(caller)!)
     }
     beforeAll(async () => {
-      c = await TestCluster.create({ nodes: 5 })
+      c = await TestCluster.create({ nodes: 5, transport: 'libp2p' })
       const d1 = await c.deployTx(CALLER, consensus, 4)
       const d2 = await c.deployTx(CALLEE, consensus, 4)
       caller = d1.tx.contract
@@ -68,7 +68,7 @@ for (const consensus of ['raft', 'pbft'] as const) {
 
 describe('first-hop admission', () => {
   let c: TestCluster
-  beforeAll(async () => { c = await TestCluster.create({ nodes: 4 }) })
+  beforeAll(async () => { c = await TestCluster.create({ nodes: 4, transport: 'libp2p' }) })
   afterAll(async () => { await c.close() })
 
   it('refuses bad signatures, impostors, outsiders and other networks, storing nothing', async () => {

@@ -12,7 +12,7 @@ const storeOf = (n: BetascoNode): LedgerStore & { location: string } => (n as an
 for (const consensus of ['raft', 'pbft'] as const) {
   describe(`checkpoints (${consensus})`, () => {
     let c: TestCluster
-    beforeAll(async () => { c = await TestCluster.create({ nodes: 5, store: 'level' }) })
+    beforeAll(async () => { c = await TestCluster.create({ nodes: 5, store: 'level', transport: 'libp2p' }) })
     afterAll(async () => { await c.close() })
 
     it('become stable every C blocks, and a member whose stored state was corrupted repairs it at the next one', async () => {

@@ -12,7 +12,7 @@ const membersOf = (c: TestCluster, shard: string): string[] => {
 
 describe('churn: shards re-configure one member at a time', () => {
   let c: TestCluster
-  beforeAll(async () => { c = await TestCluster.create({ nodes: 5, reconfigure: true, spareNodes: 12 }) })
+  beforeAll(async () => { c = await TestCluster.create({ nodes: 5, reconfigure: true, spareNodes: 12, transport: 'libp2p' }) })
   afterAll(async () => { await c.close() })
 
   it('replaces a member that left, and the new member catches up and serves', async () => {
@@ -25,7 +25,7 @@ describe('churn: shards re-configure one member at a time', () => {
     // A member that is not the entry we use goes away for good.
     const goneIdx = c.nodes.findIndex(n => before.includes(n.id) && n !== c.nodes[0])
     const gone = c.nodes[goneIdx]!
-    await gone.close()
+    await c.kill(gone)
     await expect.poll(() => membersOf(c, shard).includes(gone.id), { timeout: 20_000, interval: 200 }).toBe(false)
     await expect.poll(() => membersOf(c, shard).length, { timeout: 20_000, interval: 200 }).toBe(3)
     const after = membersOf(c, shard)

@@ -14,6 +14,9 @@ import { LevelLedgerStore } from '../../src/storage/level.ts'
 import type { LedgerStore } from '../../src/storage/ledger-store.ts'
 import { BetascoNode } from '../../src/node/node.ts'
 import { MemoryHub } from '../../src/node/memory-transport.ts'
+import { Libp2pTransport } from '../../src/node/libp2p-transport.ts'
+import type { NodeTransport } from '../../src/node/transport.ts'
+import { createNetworkPeer, type NetworkPeer } from '../../src/network/peer.ts'
 
 export const FAST_PARAMS = { tickMs: 20, electionTicks: 8, heartbeatTicks: 2, viewChangeTicks: 40, maxTxsPerBlock: 64 }
 
@@ -27,6 +30,8 @@ export interface ClusterOptions {
   scheme?: SchemeName
   store?: 'memory' | 'level'
   reconfigure?: boolean
+  /** 'libp2p': real libp2p on loopback (WebSockets, noise, yamux, certificate admission), full mesh. */
+  transport?: 'memory' | 'libp2p'
   /** Extra node identities issued beyond `nodes` (not started), for nodes that join later. */
   spareNodes?: number
 }
@@ -44,6 +49,8 @@ export class TestCluster {
   private nonce = 0
   private readonly storeKind: 'memory' | 'level'
   memberTimeoutMs = 1_500
+  transportKind: 'memory' | 'libp2p' = 'memory'
+  private readonly peers = new Map<string, NetworkPeer>()
   /** Churn handling is off unless a test turns it on (other tests want fixed memberships). */
   reconfigure = false
 
@@ -61,6 +68,7 @@ export class TestCluster {
     const material = await createNetwork({ name: 'cluster', orgs, scheme: opts.scheme ?? 'ed25519', nodesPerOrg: Math.ceil((opts.nodes + (opts.spareNodes ?? 0)) / orgCount), usersPerOrg: 1, validityDays: 1, nowMs: Date.now() })
     const c = new TestCluster(material, opts.store ?? 'memory')
     c.reconfigure = opts.reconfigure ?? false
+    c.transportKind = opts.transport ?? 'memory'
     c.spares = c.nodeIdentities.splice(opts.nodes)
     for (const id of c.nodeIdentities) await c.startNode(id)
     return c
@@ -77,7 +85,20 @@ export class TestCluster {
       store = new MemoryLedgerStore()
     }
     const pool = new ContractPool({ spawn: nodeContractWorkers(), workers: 1 })
-    const transport = await this.hub.join(identity)
+    let transport: NodeTransport
+    if (this.transportKind === 'libp2p') {
+      const old = this.peers.get(identity.peerId!)
+      if (old !== undefined) await old.stop()
+      const peer = await createNetworkPeer({ genesis: this.material.genesis, identity, listen: ['/ip4/127.0.0.1/tcp/0/ws'], allowPrivateAddresses: true, dhtServer: false })
+      for (const other of this.peers.values()) {
+        if (other.node.status !== 'started') continue
+        await peer.connect(other.node.getMultiaddrs()[0]!).catch(() => {})
+      }
+      this.peers.set(identity.peerId!, peer)
+      transport = await Libp2pTransport.create(peer, this.material.genesis)
+    } else {
+      transport = await this.hub.join(identity)
+    }
     const node = new BetascoNode({ genesis: this.material.genesis, identity, store, host: pool, transport, params: FAST_PARAMS, memberTimeoutMs: this.memberTimeoutMs, reconfigure: this.reconfigure })
     await node.start()
     this.pools.push(pool)
@@ -105,8 +126,15 @@ export class TestCluster {
     return await signEnvelope(tx, user)
   }
 
+  /** Stops a node as if its process died: its network goes away with it. */
+  async kill (node: BetascoNode): Promise<void> {
+    await node.close()
+    await this.peers.get(node.id)?.stop()
+  }
+
   async close (): Promise<void> {
     for (const n of this.nodes) await n?.close()
+    for (const p of this.peers.values()) await p.stop().catch(() => {})
     for (const p of this.pools) await p.close()
     for (const s of this.stores) await s.close().catch(() => {})
     for (const d of this.dirs) await rm(d, { recursive: true, force: true })

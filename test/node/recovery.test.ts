@@ -8,7 +8,7 @@ import { example, TestCluster } from './cluster.ts'
 
 describe('restart from LevelDB', () => {
   let c: TestCluster
-  beforeAll(async () => { c = await TestCluster.create({ nodes: 5, store: 'level' }) })
+  beforeAll(async () => { c = await TestCluster.create({ nodes: 5, store: 'level', transport: 'libp2p' }) })
   afterAll(async () => { await c.close() })
 
   it('a member stopped mid-load restarts from its store and catches up without losing or repeating a tx', async () => {
@@ -59,7 +59,7 @@ function lying (host: ContractHost): ContractHost {
 
 describe('PBFT with a Byzantine member', () => {
   let c: TestCluster
-  beforeAll(async () => { c = await TestCluster.create({ nodes: 5 }) })
+  beforeAll(async () => { c = await TestCluster.create({ nodes: 5, transport: 'libp2p' }) })
   afterAll(async () => { await c.close() })
 
   it('clients only ever get correct results, and forged async calls never execute', async () => {

@@ -4,7 +4,7 @@ import { example, TestCluster } from './cluster.ts'
 for (const consensus of ['raft', 'pbft'] as const) {
   describe(`contract shards end to end over ${consensus}`, () => {
     let c: TestCluster
-    beforeAll(async () => { c = await TestCluster.create({ nodes: 5 }) })
+    beforeAll(async () => { c = await TestCluster.create({ nodes: 5, transport: 'libp2p' }) })
     afterAll(async () => { await c.close() })
 
     it('deploys through one entry node and invokes through every node with matching results', async () => {
@@ -42,3 +42,25 @@ for (const consensus of ['raft', 'pbft'] as const) {
     })
   })
 }
+
+describe('node virtualization: 10 contracts on 5 nodes with overlapping shards', () => {
+  let c: TestCluster
+  beforeAll(async () => { c = await TestCluster.create({ nodes: 5, transport: 'libp2p' }) })
+  afterAll(async () => { await c.close() })
+
+  it('every node hosts several shards, and every contract keeps its own state', async () => {
+    const code = await example('Counter')
+    const deploys = []
+    for (let i = 0; i < 10; i++) deploys.push(await c.deployTx(code, i % 2 === 0 ? 'raft' : 'pbft', i % 2 === 0 ? 3 : 4))
+    await Promise.all(deploys.map(async (d, i) => await c.nodes[i % 5]!.execute(d)))
+    const hosted = c.nodes.map(n => n.hostedShards().length)
+    expect(hosted.reduce((a, b) => a + b, 0)).toBe(5 * 3 + 5 * 4)
+    expect(Math.max(...hosted)).toBeGreaterThan(1)
+    // contract i gets i + 1 calls, spread over entry nodes, all in flight together
+    await Promise.all(deploys.flatMap((d, i) => Array.from({ length: i + 1 }, async (_, j) => await c.nodes[(i + j) % 5]!.execute(await c.invokeTx(d.tx.contract, 'call', null)))))
+    for (const [i, d] of deploys.entries()) {
+      const r = await c.nodes[i % 5]!.execute(await c.invokeTx(d.tx.contract, 'add', 0))
+      expect(r.receipt.result).toBe(i + 1)
+    }
+  })
+})
