@@ -64,7 +64,10 @@ export class ShardReplica {
   /** Repairs done by replay (for status and tests). */
   repairs = 0
 
-  private constructor (shard: string, orderer: Orderer, deps: ReplicaDeps, record: ContractRecord | undefined, state: string) {
+  private readonly config0: ShardConfig
+
+  private constructor (shard: string, orderer: Orderer, deps: ReplicaDeps, record: ContractRecord | undefined, state: string, config0: ShardConfig) {
+    this.config0 = config0
     this.shard = shard
     this.orderer = orderer
     this.deps = deps
@@ -100,7 +103,7 @@ export class ShardReplica {
     const recordBytes = await store.getMeta(NS_CONTRACT, shard)
     const record = recordBytes === undefined ? undefined : decode(recordBytes) as unknown as ContractRecord
     const state = await store.getState(shard, STATE_KEY)
-    const replica = new ShardReplica(shard, orderer, deps, record, typeof state === 'string' ? state : '{}')
+    const replica = new ShardReplica(shard, orderer, deps, record, typeof state === 'string' ? state : '{}', config0)
     if (record !== undefined) await replica.ensureLoaded(record)
     return replica
   }
@@ -130,6 +133,11 @@ export class ShardReplica {
 
   config (): ShardConfig {
     return this.orderer.config()
+  }
+
+  /** Configuration version 0 of the shard (as formed at deploy). */
+  initialConfig (): ShardConfig {
+    return this.config0
   }
 
   contract (): ContractRecord | undefined {
