@@ -134,10 +134,31 @@ export const clientCommands: Command[] = [
   {
     path: ['status'],
     summary: 'show a node\'s peer ID, peers and hosted shards',
-    usage: ['betasco status [--api URL] [--json]', '', ...COMMON_HELP].join('\n'),
-    valueOptions: COMMON,
+    usage: ['betasco status [--api URL] [--wait-peers N] [--json]', '', '  --wait-peers N    first wait (up to --timeout) until the node is up and sees N peers', ...COMMON_HELP].join('\n'),
+    valueOptions: [...COMMON, 'wait-peers'],
     run: async (args, io) => {
-      const s = await (await client(args, false)).status()
+      const c = await client(args, false)
+      const wantRaw = args.options.get('wait-peers')
+      const want = wantRaw === undefined ? undefined : Number(wantRaw)
+      if (want !== undefined && (!Number.isSafeInteger(want) || want < 0 || want > 1000)) throw new BetascoError('BAD_ARGUMENT', `--wait-peers must be an integer from 0 to 1000, got "${wantRaw}"`)
+      let s = want === undefined ? await c.status() : undefined
+      if (want !== undefined) {
+        const deadline = Date.now() + timeoutMs(args)
+        const started = Date.now()
+        let lastReport = started
+        for (;;) {
+          try {
+            s = await c.status()
+            if (s.peers.length >= want) break
+          } catch (err) {
+            if (!(err instanceof BetascoError && err.code === 'UNREACHABLE')) throw err
+          }
+          if (Date.now() >= deadline) throw new BetascoError('TIMEOUT', `the node at ${c.url} ${s === undefined ? 'did not answer' : `sees ${s.peers.length} peers, not ${want},`} within ${timeoutMs(args) / 1000} s`)
+          if (Date.now() - lastReport >= 1000 && !args.flags.has('json')) { lastReport = Date.now(); io.err(`waiting for ${want} peers… ${Math.round((Date.now() - started) / 1000)} s`) }
+          await new Promise(resolve => setTimeout(resolve, 250))
+        }
+      }
+      if (s === undefined) throw new BetascoError('INTERNAL', 'no status')
       if (args.flags.has('json')) { io.out(JSON.stringify(s)); return 0 }
       io.out(`peer ${s.peerId} on network ${s.networkName} (${s.network.slice(0, 16)}…), up ${s.uptimeS} s`)
       for (const ma of s.multiaddrs) io.out(`  listening ${ma}`)
@@ -145,8 +166,8 @@ export const clientCommands: Command[] = [
       for (const p of s.peers) io.out(`  ${p.peerId} ${p.name} (${p.org})`)
       io.out(`shards hosted (${s.shards.length}):`)
       for (const sh of s.shards) io.out(`  ${sh.contract} ${sh.name ?? ''} ${sh.consensus} height ${sh.height}${sh.leader === s.peerId ? ' (leader)' : ''}`)
-      const c = s.counters
-      io.out(`txs: received ${c.received}, forwarded ${c.forwarded}, committed ${c.committed}, failed ${c.failed}; blocks ${c.blocks}`)
+      const n = s.counters
+      io.out(`txs: received ${n.received}, forwarded ${n.forwarded}, committed ${n.committed}, failed ${n.failed}; blocks ${n.blocks}`)
       return 0
     }
   }
