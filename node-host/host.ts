@@ -134,9 +134,11 @@ export async function startHost (opts: HostOptions): Promise<PeerHost> {
     try {
       store = await LevelLedgerStore.open(opts.dataDir)
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause
-      if ((err as { code?: string }).code === 'LEVEL_DATABASE_NOT_OPEN' && cause?.code === 'LEVEL_LOCKED') {
-        throw new BetascoError('BAD_ARGUMENT', `data directory ${opts.dataDir} is in use by another running peer`)
+      // the lock error sits somewhere down the chain of causes (store → level → leveldb)
+      let e: unknown = err
+      for (let i = 0; i < 5 && e !== undefined && e !== null; i++) {
+        if ((e as { code?: string }).code === 'LEVEL_LOCKED') throw new BetascoError('BAD_ARGUMENT', `data directory ${opts.dataDir} is in use by another running peer`)
+        e = (e as { cause?: unknown }).cause
       }
       throw new BetascoError('BAD_ARGUMENT', `cannot open the ledger in ${opts.dataDir}: ${(err as Error).message}`)
     }

@@ -76,6 +76,17 @@ describe('betasco CLI of the node host', () => {
         blocker.close()
       }
     })
+    it('refuses a data directory held by a running peer', async () => {
+      const dataDir = join(net.dir, 'data-held')
+      const holder = await startTestHost(net, 'org2-node1', { dataDir })
+      try {
+        const r = await cli(['start', '--network', net.dir, '--identity', net.file('org2-node1'), '--api', '127.0.0.1:0', '--data', dataDir])
+        expect(r.code).toBe(1)
+        expect(r.err).toEqual([`betasco start: BAD_ARGUMENT: data directory ${dataDir} is in use by another running peer`])
+      } finally {
+        await holder.close()
+      }
+    })
   })
 
   describe('deploy, call, tx and status against a peer', () => {
