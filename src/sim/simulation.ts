@@ -2,7 +2,7 @@
 // real orderers run over a virtual network and clock driven by one seed, with drops,
 // duplicates, reordering, delays, partitions that heal, crashes with restart from the
 // persisted "disk", and (PBFT) Byzantine members. Invariants are checked after every step.
-import { blockHash, type CommittedBlock } from '../core/block.ts'
+import { blockHash, makeBlock, type CommittedBlock } from '../core/block.ts'
 import { equalBytes, toHex } from '../core/bytes.ts'
 import { decode, type Canonical } from '../core/encoding.ts'
 import { sha256 } from '../core/hash.ts'
@@ -38,6 +38,13 @@ export interface SimOptions {
    * members, through config transactions under faults (default: on one seed in four).
    */
   membership?: boolean
+  /**
+   * Mutation checks of the simulator itself, which must make runs fail (tests prove the
+   * invariant checks bite): 'fork' has the driver swap the block the last member commits at
+   * height 1 for a different one; 'forget-hard-state' restarts members without their hard
+   * state (term, vote, log forgotten, blocks kept), a driver bug Raft cannot survive.
+   */
+  sabotage?: 'fork' | 'forget-hard-state'
   /** PBFT: Byzantine members (default f, the most the protocol tolerates; more is for demonstrating violations). */
   byzantine?: number
 }
@@ -235,7 +242,7 @@ class Simulation {
     const node = this.nodes[i]!
     node.orderer = createOrderer(this.config, {
       signer: this.signers.get(node.id)!, verifier: this.verifier, seed: this.opts.seed, checkTx: this.checkTx, params: this.params,
-    }, { hardState: node.disk.hard, blocks: node.disk.blocks.slice(-1024) })
+    }, { hardState: this.opts.sabotage === 'forget-hard-state' ? null : node.disk.hard, blocks: node.disk.blocks.slice(-1024) })
     const last = node.disk.blocks[node.disk.blocks.length - 1]
     const h = node.orderer.status().height
     if (h !== (last?.block.header.height ?? -1)) {
@@ -412,7 +419,11 @@ class Simulation {
   private persist (i: number, r: Ready): void {
     const node = this.nodes[i]!
     if (r.hardState !== null) node.disk.hard = r.hardState
-    for (const cb of r.committed) {
+    for (let cb of r.committed) {
+      if (this.opts.sabotage === 'fork' && i === this.nodes.length - 1 && cb.block.header.height === 1) {
+        const b = cb.block
+        cb = { ...cb, block: makeBlock(b.header.shard, b.header.height, b.header.prev, b.txs.slice().reverse(), b.header.timeMs + 1, b.header.configVersion) }
+      }
       const h = cb.block.header
       const prev = node.disk.blocks[node.disk.blocks.length - 1]
       const expected = prev === undefined ? 0 : prev.block.header.height + 1
