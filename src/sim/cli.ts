@@ -4,6 +4,7 @@
 // then exits 1. Bad arguments exit 2.
 import { parseArgs } from 'node:util'
 import { cpus } from 'node:os'
+import { pathToFileURL } from 'node:url'
 import { runCampaign, type CampaignSummary } from './campaign.ts'
 import { FAULT_CLASSES, type FaultRates } from './faults.ts'
 import { REGRESSION_SEEDS } from './regressions.ts'
@@ -197,4 +198,4 @@ export function main (argv: string[], out = (l: string): void => { process.stdou
   return 0
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = main(process.argv.slice(2))
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2))
