@@ -60,6 +60,8 @@ export interface ApiOptions {
   genesis: Genesis
   logger?: Logger
   webDir?: string
+  /** Routes of the web app (node-host/web-routes.ts): app, config, enrollment, peer directory. */
+  web?: (req: IncomingMessage, res: ServerResponse) => boolean
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -185,7 +187,12 @@ export class ApiServer {
       const url = new URL(req.url ?? '/', 'http://x')
       const parts = url.pathname.split('/').filter(p => p !== '')
       if (req.method === 'OPTIONS') { route = 'options'; res.writeHead(204).end(); return }
-      if (parts[0] !== 'v1') { route = 'web'; await this.serveWeb(req, res, url.pathname); return }
+      if (parts[0] !== 'v1') {
+        route = 'web'
+        if (this.opts.web?.(req, res) === true) return
+        await this.serveWeb(req, res, url.pathname)
+        return
+      }
       const [, a, b, c, d] = parts
       const method = req.method ?? 'GET'
       const only = (m: string): void => { if (method !== m) throw new HttpError(405, 'BAD_ARGUMENT', `${url.pathname} accepts ${m}, not ${method}`) }
@@ -414,6 +421,8 @@ export class ApiServer {
     let file = resolve(root, '.' + normalize(decodeURIComponent(pathname)))
     if (!file.startsWith(root)) throw new HttpError(400, 'BAD_ARGUMENT', 'bad path')
     const st = await stat(file).catch(() => undefined)
+    if (st === undefined && extname(file) !== '') throw new HttpError(404, 'NOT_FOUND', `no such file ${pathname}`)
+    // a path without a file is the app's own route: its index.html answers
     if (st === undefined || st.isDirectory()) file = st?.isDirectory() === true && await stat(join(file, 'index.html')).catch(() => undefined) !== undefined ? join(file, 'index.html') : join(root, 'index.html')
     const body = await readFile(file)
     res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length }).end(req.method === 'HEAD' ? undefined : body)

@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises'
 import { BetascoError } from '../src/core/errors.ts'
 import type { Genesis } from '../src/crypto/genesis.ts'
-import type { Identity } from '../src/crypto/identity.ts'
+import type { CaKey, Identity } from '../src/crypto/identity.ts'
 import type { OrdererParams } from '../src/consensus/index.ts'
 import { ContractPool } from '../src/contract/pool.ts'
 import { nodeContractWorkers } from '../src/contract/node-worker.ts'
@@ -16,6 +16,8 @@ import { MemoryLedgerStore } from '../src/storage/memory.ts'
 import type { LedgerStore } from '../src/storage/ledger-store.ts'
 import { ApiServer } from './api.ts'
 import { silentLogger, type Logger } from './log.ts'
+import { createWebRoutes } from './web-routes.ts'
+import { webAppDir } from './web.ts'
 
 export interface HostOptions {
   genesis: Genesis
@@ -29,8 +31,14 @@ export interface HostOptions {
   relay?: boolean
   params?: Partial<OrdererParams>
   logger?: Logger
-  /** Directory of the built web app, served at / when present. */
+  /** Directory of the built web app, served at / when present (default dist/web). */
   webDir?: string
+  /**
+   * Serve the web app's routes (config, peer directory, and enrollment of tab identities by
+   * these CAs: demo networks only). Tabs reach the network through this peer, so it should
+   * also be a relay (`relay: true`).
+   */
+  web?: { cas: CaKey[], iceServers?: Array<{ urls: string | string[] }> }
   contractWorkers?: number
 }
 
@@ -171,7 +179,11 @@ export async function startHost (opts: HostOptions): Promise<PeerHost> {
     await node.start()
     if (opts.api !== null) {
       const where = opts.api ?? { host: '127.0.0.1', port: 0 }
-      api = new ApiServer({ node, store, peer, genesis: opts.genesis, logger, ...(opts.webDir !== undefined ? { webDir: opts.webDir } : {}) })
+      const webRoot = opts.webDir ?? webAppDir()
+      const web = opts.web === undefined
+        ? undefined
+        : createWebRoutes({ webRoot, genesis: opts.genesis, cas: opts.web.cas, relay: peer, relayOrg: opts.identity.org, ...(opts.params !== undefined ? { params: opts.params } : {}), ...(opts.web.iceServers !== undefined ? { iceServers: opts.web.iceServers } : {}) })
+      api = new ApiServer({ node, store, peer, genesis: opts.genesis, logger, webDir: webRoot, ...(web !== undefined ? { web } : {}) })
       await api.listen(where.port, where.host)
     }
     const host = new PeerHost({ node, peer, store, pool, api, genesis: opts.genesis, logger, bootstrap: opts.bootstrap ?? [] })

@@ -146,10 +146,12 @@ async function runDemo (args: ParsedArgs, io: CommandIO): Promise<number> {
       let host: PeerHost
       const common = { genesis: material.genesis, identity, dataDir: join(dataDir, 'ledger', identity.name), params: DEMO_PARAMS, logger, webDir: webAppDir(), bootstrap: i === 0 ? [] : [hosts[0]!.multiaddrs()[0]!] }
       try {
-        host = await startHost({ ...common, api: i === 0 ? api : { host: api.host, port: 0 } })
+        // the first peer is the tabs' way in: a relay serving the web app, its config and enrollment
+        const entry = i === 0 ? { relay: true, web: { cas: material.cas, iceServers: [] } } : {}
+        host = await startHost({ ...common, ...entry, api: i === 0 ? api : { host: api.host, port: 0 } })
       } catch (err) {
         if (i !== 0 || args.options.get('api') !== undefined) throw err
-        host = await startHost({ ...common, api: { host: api.host, port: 0 } }) // 8080 taken: any free port
+        host = await startHost({ ...common, relay: true, web: { cas: material.cas, iceServers: [] }, api: { host: api.host, port: 0 } }) // 8080 taken: any free port
       }
       hosts.push(host)
       say(`  peer ${i + 1}/${nodes} ${identity.name} ${host.peerId.slice(0, 16)}… api ${host.apiUrl}`)

@@ -73,7 +73,7 @@ export const startCommands: Command[] = [
       const identity = await loadIdentity(identityFile, genesis, 'node')
       const dataDir = resolve(args.options.get('data') ?? join(resolve(networkDir), 'data', identity.name))
       const logger = createLogger({ level, json: format === 'json', name: identity.name, write: (line) => io.err(line) })
-      const host = await startHost({ genesis, identity, dataDir, listen, api, bootstrap, relay: args.flags.has('relay'), logger, webDir: webAppDir() })
+      const host = await startHost({ genesis, identity, dataDir, listen, api, bootstrap, relay: args.flags.has('relay'), logger, webDir: webAppDir(), ...(args.flags.has('relay') ? { web: { cas: [] } } : {}) })
       const started = { event: 'started', peerId: host.peerId, name: identity.name, org: identity.org, network: host.node.network, multiaddrs: host.multiaddrs(), api: host.apiUrl, data: dataDir, shards: host.node.hostedShards().length, web: webAppBuilt() }
       if (args.flags.has('json')) io.out(JSON.stringify(started))
       else {
