@@ -8,7 +8,7 @@ const base = new URL('./', location.href).href
 
 boot(base, new URLSearchParams(location.search))
   .then((app) => {
-    status.textContent = ''
+    status.hidden = true
     const ui = mountViews(document.getElementById('app')!, app)
     ;(globalThis as { __betasco?: unknown }).__betasco = { ...app, ui }
   })

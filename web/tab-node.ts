@@ -154,24 +154,32 @@ export class TabNode {
     } catch {
       return
     }
-    const connected = new Set(this.peer.node.getConnections().map(c => c.remotePeer.toString()))
+    // A relayed (limited) circuit connection does not count: it only carries signalling, and a
+    // dial would return it instead of opening WebRTC, so those peers are dialled with force.
+    const direct = new Set(this.peer.node.getConnections().filter(c => c.limits === undefined).map(c => c.remotePeer.toString()))
     const max = this.opts.maxPeers ?? 64
     const now = Date.now()
     for (const entry of this.directory) {
-      if (connected.size >= max) break
-      if (entry.peerId === this.peerId || connected.has(entry.peerId) || this.dialling.has(entry.peerId)) continue
+      if (direct.size >= max) break
+      if (entry.peerId === this.peerId || direct.has(entry.peerId) || this.dialling.has(entry.peerId)) continue
       // Of two tabs, the one with the smaller peer ID dials: one WebRTC connection per pair.
       if (entry.tab && this.peerId > entry.peerId) continue
       if ((this.failedDials.get(entry.peerId) ?? 0) > now) continue
       const addr = entry.addrs.find(a => entry.tab ? a.includes('/webrtc') : !a.includes('/p2p-circuit')) ?? entry.addrs[0]
       if (addr === undefined) continue
       this.dialling.add(entry.peerId)
-      connected.add(entry.peerId)
-      void this.peer.connect(multiaddr(addr))
+      direct.add(entry.peerId)
+      void this.dial(addr, entry.peerId)
         .then(() => { this.failedDials.delete(entry.peerId) })
         .catch(() => { this.failedDials.set(entry.peerId, Date.now() + 5_000) })
         .finally(() => { this.dialling.delete(entry.peerId) })
     }
+  }
+
+  /** Dials (with force: past a limited relayed connection) and waits for admission. */
+  private async dial (addr: string, peerId: string): Promise<void> {
+    await this.peer.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(15_000), force: true })
+    await this.peer.admission.waitFor(peerId)
   }
 
   /** A deploy transaction for `code`, signed by the tab's user. */

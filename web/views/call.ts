@@ -14,6 +14,8 @@ export class CallView {
   private readonly out = h('div', { class: 'outcome', id: 'call-outcome' })
   private readonly history = h('ol', { class: 'history', reversed: true })
   private loadTimer: ReturnType<typeof setInterval> | undefined
+  /** Calls sent from this view and not answered yet. */
+  pending = 0
 
   constructor (model: AppModel) {
     this.model = model
@@ -49,6 +51,7 @@ export class CallView {
     let arg: Json
     try { arg = JSON.parse(this.arg.value === '' ? 'null' : this.arg.value) as Json } catch { this.out.replaceChildren(h('p', { class: 'failed' }, 'The argument is not JSON.')); return }
     const started = performance.now()
+    this.pending++
     try {
       this.model.rememberContract(contract)
       const r = await this.model.tab.call(contract, this.method.value, arg, 30_000)
@@ -61,6 +64,8 @@ export class CallView {
       while (this.history.children.length > 30) this.history.lastElementChild?.remove()
     } catch (err) {
       if (!quiet) this.out.replaceChildren(h('p', { class: 'failed' }, `Call failed: ${(err as Error).message}`))
+    } finally {
+      this.pending--
     }
   }
 

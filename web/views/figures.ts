@@ -25,14 +25,14 @@ export class FiguresView {
     this.tps = new uPlot({
       title: 'Transactions committed per second (shards hosted in this tab)',
       width, height: 220,
-      series: [{}, { label: 'tx/s', stroke: '#3182bd', fill: 'rgba(49,130,189,0.15)', width: 2 }],
+      series: [{}, { label: 'tx/s', stroke: '#3182bd', fill: 'rgba(49,130,189,0.15)', width: 2, points: { show: false } }],
       axes: [{}, { label: 'tx/s' }],
       scales: { x: { time: true } },
     }, [[], []], this.tpsBox)
     this.latency = new uPlot({
       title: 'Calls from this tab: latency and rate',
       width, height: 220,
-      series: [{}, { label: 'latency (ms)', stroke: '#e6550d', width: 2, scale: 'ms', spanGaps: true }, { label: 'calls/s', stroke: '#31a354', width: 1, scale: 'n' }],
+      series: [{}, { label: 'latency (ms)', stroke: '#e6550d', width: 2, scale: 'ms', spanGaps: true }, { label: 'calls/s', stroke: '#31a354', width: 1, scale: 'n', points: { show: false } }],
       axes: [{}, { scale: 'ms', label: 'ms' }, { scale: 'n', side: 1, label: 'calls/s', grid: { show: false } }],
       scales: { x: { time: true } },
     }, [[], [], []], this.latencyBox)

@@ -70,6 +70,7 @@ export class AppModel {
     const c = this.contracts.get(id) ?? { id, members, consensus, shardSize, deployedHere: true }
     c.deployedHere = true
     c.code = code
+    c.name ??= /\bcontract\s+([A-Za-z_$][\w$]*)/.exec(code)?.[1]
     if (c.config === undefined) c.members = members
     this.contracts.set(id, c)
     this.changed()
