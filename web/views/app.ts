@@ -64,6 +64,7 @@ export function mountViews (root: HTMLElement, app: BootedApp): MountedApp {
     const rtc = new Set(conns.filter(c => c.transport === 'webrtc').map(c => c.peerId)).size
     status.textContent = `${peers} admitted peers (${rtc} over WebRTC) · ${tab.node.hostedShards().length} shards hosted`
     call.update()
+    if (current !== 'network') views.network.peers() // keep track of peers (and who left) while hidden
     views[current].update()
   }
   model.onChange(refresh)

@@ -7,7 +7,7 @@ import { h, short, svg, table } from './dom.ts'
 import type { AppModel } from './model.ts'
 
 const SIZE = 560
-const R_PEERS = 230
+const R_PEERS = 215
 const R_CONTRACTS = 150
 const MAX_SEEN = 500
 const ORG_COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf']
