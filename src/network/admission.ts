@@ -45,6 +45,8 @@ export class Admission {
   private readonly rejected = new Map<string, Rejection>()
   /** Peers that refused this node (their certificate may be fine; ours was not to them). */
   private readonly refusedBy = new Map<string, Rejection>()
+  /** Admission attempts that failed for reasons other than a verdict (timeouts, broken streams). */
+  private readonly failed = new Map<string, Rejection>()
   private readonly pending = new Map<string, Promise<void>>()
   private readonly listeners = new Set<Listener>()
   private node: BetascoLibp2p | undefined
@@ -68,7 +70,10 @@ export class Admission {
   identityOf (peerId: string): VerifiedIdentity | undefined { return this.admitted.get(peerId) }
   /** Admitted peers that are connected now, with their verified identities. */
   peers (): Map<string, VerifiedIdentity> { return new Map(this.admitted) }
+  /** Why a peer was refused for good (a certificate verdict or a malformed handshake). */
   rejectionOf (peerId: string): Rejection | undefined { return this.rejected.get(peerId) }
+  /** Why the last admission attempt with a peer failed without a verdict (it may retry). */
+  failureOf (peerId: string): Rejection | undefined { return this.failed.get(peerId) }
   onChange (fn: Listener): () => void { this.listeners.add(fn); return () => this.listeners.delete(fn) }
 
   async start (node: BetascoLibp2p): Promise<void> {
@@ -92,7 +97,7 @@ export class Admission {
   /** Resolves once the peer is admitted; rejects with its rejection, or TIMEOUT. */
   async waitFor (peerId: string, timeoutMs = this.timeoutMs): Promise<VerifiedIdentity> {
     const ready = (): VerifiedIdentity | undefined => {
-      const r = this.rejected.get(peerId) ?? this.refusedBy.get(peerId)
+      const r = this.rejected.get(peerId) ?? this.refusedBy.get(peerId) ?? this.failed.get(peerId)
       if (r !== undefined) throw new BetascoError(r.code, r.message)
       return this.admitted.get(peerId)
     }
@@ -118,6 +123,8 @@ export class Admission {
     const conn = evt.detail
     const peer = conn.remotePeer.toString()
     if (this.admitted.has(peer)) return
+    this.failed.delete(peer)
+    this.refusedBy.delete(peer)
     if (conn.direction === 'outbound') {
       if (this.pending.has(peer)) return
       const p = this.admitOutbound(conn).finally(() => this.pending.delete(peer))
@@ -128,7 +135,7 @@ export class Admission {
     const timer = setTimeout(() => {
       this.timers.delete(timer)
       if (!this.admitted.has(peer) && !this.rejected.has(peer) && conn.status === 'open') {
-        void this.reject(peer, { code: 'NOT_ADMITTED', message: `peer ${peer} presented no certificate within ${this.timeoutMs} ms` })
+        void this.reject(peer, { code: 'NOT_ADMITTED', message: `peer ${peer} presented no certificate within ${this.timeoutMs} ms` }, false)
       }
     }, this.timeoutMs)
     this.timers.add(timer)
@@ -188,9 +195,15 @@ export class Admission {
     this.emit(peer, who)
   }
 
-  private async reject (peer: string, r: Rejection): Promise<void> {
+  /**
+   * Disconnects a peer that was not admitted. A verdict on its certificate (or a malformed
+   * handshake) also denies it for good; a timeout or a broken stream does not, so a peer
+   * that was merely slow on a loaded machine can connect again.
+   */
+  private async reject (peer: string, r: Rejection, verdict = isVerdict(r.code)): Promise<void> {
     this.admitted.delete(peer)
-    this.rejected.set(peer, r)
+    if (verdict) this.rejected.set(peer, r)
+    else this.failed.set(peer, r)
     await this.node?.hangUp(peerIdFromString(peer)).catch(() => {})
     this.emit(peer, r)
   }
@@ -209,9 +222,15 @@ function parseReply (v: unknown): { ok: true, cert: Uint8Array } | { ok: false, 
   return { ok: false, code: 'NOT_ADMITTED', message: `${str(o.code, 'reply.code', 64)}: ${str(o.message, 'reply.message', LIMITS.maxErrorMessageLength)}` }
 }
 
+const VERDICTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CERT_INVALID', 'CERT_EXPIRED', 'CERT_REVOKED', 'UNKNOWN_ORG', 'WRONG_NETWORK', 'BAD_SHAPE', 'DECODE_ERROR', 'NOT_CANONICAL', 'TOO_LARGE', 'PROTOCOL_ERROR', 'BAD_ARGUMENT'])
+
+function isVerdict (code: ErrorCode): boolean {
+  return VERDICTS.has(code)
+}
+
 function asRejection (err: unknown): Rejection {
   if (isBetascoError(err)) return { code: err.code, message: err.message }
-  return { code: 'PROTOCOL_ERROR', message: `admission failed: ${(err as Error)?.message ?? String(err)}` }
+  return { code: 'CLOSED', message: `admission failed: ${(err as Error)?.message ?? String(err)}` }
 }
 
 async function withTimeout<T> (p: Promise<T>, timeoutMs: number): Promise<T> {

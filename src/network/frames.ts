@@ -33,7 +33,12 @@ export function frameReader (stream: Stream, maxBytes: number): { next: () => Pr
       try {
         item = await frames.next()
       } catch (err) {
-        const e = new BetascoError(/too long|length/i.test((err as Error).message) ? 'TOO_LARGE' : 'PROTOCOL_ERROR', `bad frame on ${stream.protocol}: ${(err as Error).message}`)
+        // length-prefix errors are the peer's fault; anything else is the stream failing
+        const name = (err as Error)?.name
+        const code = name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError'
+          ? 'TOO_LARGE'
+          : name === 'InvalidMessageLengthError' ? 'PROTOCOL_ERROR' : 'CLOSED'
+        const e = new BetascoError(code, code === 'CLOSED' ? `stream ${stream.protocol} failed: ${(err as Error).message}` : `bad frame on ${stream.protocol}: ${(err as Error).message}`)
         stream.abort(e)
         throw e
       }
