@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { toHex, utf8 } from '../src/core/bytes.ts'
+import { encode } from '../src/core/encoding.ts'
 import { sha256 } from '../src/core/hash.ts'
 import type { ShardConfig } from '../src/core/shard-config.ts'
 import type { Envelope } from '../src/core/transaction.ts'
@@ -62,6 +63,9 @@ class Shard {
   messages = 0
   messageBytes = 0
   blocks = 0
+  hardStateWrites = 0
+  hardStateBytes = 0
+  blockBytes = 0
   private readonly params: Partial<OrdererParams>
 
   constructor (algo: Algo, n: number, batch: number) {
@@ -90,6 +94,9 @@ class Shard {
     const o = this.nodes[i]!
     o.step(input)
     const r = o.ready()
+    // What a driver must persist before sending: encoded here as a store would, so its cost counts.
+    if (r.hardState !== null) { const b = encode(r.hardState); this.hardStateWrites++; this.hardStateBytes += b.length }
+    for (const cb of r.committed) this.blockBytes += encode(cb).length
     for (const cb of r.committed) {
       if (i === 0) this.blocks++
       for (const e of cb.block.txs) { const id = txIdOf(e.tx); if (!this.committedAt.has(id)) this.committedAt.set(id, this.now) }
@@ -143,6 +150,8 @@ interface Row {
   cpuMsPerBlockPerMember: number
   messagesPerBlock: number
   kbPerBlock: number
+  /** Hard state a member persists per block (KiB, encoded), the driver's write cost. */
+  hardStateKbPerBlockPerMember: number
 }
 
 function percentile (xs: number[], p: number): number {
@@ -168,6 +177,7 @@ function measure (algo: Algo, n: number, o: Options): Row {
   const blocks0 = shard.blocks
   const msgs0 = shard.messages
   const bytes0 = shard.messageBytes
+  const hs0 = shard.hardStateBytes
   const start = shard.now
   const target = shard.committedAt.size + o.txs
   for (let k = 0; k < o.txs; k++) shard.queue.push(shard.now + 1, { type: 'submit', tx: shard.addTx(o.latencyTxs + k), node: k % n })
@@ -183,12 +193,13 @@ function measure (algo: Algo, n: number, o: Options): Row {
     blocksPerCpuSec: blocks / (cpuMs / 1000), txsPerCpuSec: o.txs / (cpuMs / 1000),
     cpuMsPerBlockPerMember: cpuMs / blocks / n,
     messagesPerBlock: (shard.messages - msgs0) / blocks, kbPerBlock: (shard.messageBytes - bytes0) / blocks / 1024,
+    hardStateKbPerBlockPerMember: (shard.hardStateBytes - hs0) / blocks / n / 1024,
   }
 }
 
 function table (rows: Row[]): string {
-  const head = ['algo', 'n', 'lat p50 ms', 'lat p99 ms', 'blocks', 'virt tx/s', 'CPU ms', 'blocks/CPU-s', 'tx/CPU-s', 'CPU ms/block/member', 'msgs/block', 'KiB/block']
-  const body = rows.map((r) => [r.algorithm, r.members, r.latencyP50Ms, r.latencyP99Ms, r.blocks, Math.round(r.virtualTxPerSec), Math.round(r.cpuMs), r.blocksPerCpuSec.toFixed(1), Math.round(r.txsPerCpuSec), r.cpuMsPerBlockPerMember.toFixed(2), Math.round(r.messagesPerBlock), r.kbPerBlock.toFixed(0)].map(String))
+  const head = ['algo', 'n', 'lat p50 ms', 'lat p99 ms', 'blocks', 'virt tx/s', 'CPU ms', 'blocks/CPU-s', 'tx/CPU-s', 'CPU ms/block/member', 'msgs/block', 'KiB/block', 'hard-state KiB/block/member']
+  const body = rows.map((r) => [r.algorithm, r.members, r.latencyP50Ms, r.latencyP99Ms, r.blocks, Math.round(r.virtualTxPerSec), Math.round(r.cpuMs), r.blocksPerCpuSec.toFixed(1), Math.round(r.txsPerCpuSec), r.cpuMsPerBlockPerMember.toFixed(2), Math.round(r.messagesPerBlock), r.kbPerBlock.toFixed(0), r.hardStateKbPerBlockPerMember.toFixed(0)].map(String))
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
   return [head, ...body].map((cells) => cells.map((c, i) => c.padStart(w[i]!)).join('  ')).join('\n')
 }
@@ -208,7 +219,7 @@ const setup = {
 }
 const log = o.json ? (s: string): void => { process.stderr.write(s + '\n') } : (s: string): void => { process.stdout.write(s + '\n') }
 log(`bench:consensus — ${Object.entries(setup).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ')}`)
-log('CPU is all members of the shard together, in one process; "per member" divides by n.')
+log('CPU is all members of the shard together, in one process, including encoding what each member must persist (hard state, blocks); "per member" divides by n.')
 const rows: Row[] = []
 const plan: [Algo, number][] = []
 for (const a of o.algorithms) for (const n of a === 'solo' ? [1] : o.sizes) plan.push([a, n])

@@ -97,25 +97,42 @@ export class PbftEngine implements Engine {
 
   hardState (): Canonical {
     const prepared: PreparedCert[] = []
+    // Prepared certificates of executed slots are written without their block, which is in the
+    // ledger already (written with this state): a write then costs the unexecuted blocks only.
+    const executed: Canonical[] = []
     const voted: Canonical[] = []
     for (const [s, slot] of this.slots) {
-      if (slot.prepared !== null) prepared.push(slot.prepared)
+      const pc = slot.prepared
+      if (pc !== null) {
+        if (s <= this.lastExec && pc.pp.b !== null && this.ctx.tip().height >= pc.pp.b.header.height) {
+          executed.push({ pc: { pp: { ...pc.pp, b: null }, ps: pc.ps } as unknown as Canonical, h: pc.pp.b.header.height })
+        } else {
+          prepared.push(pc)
+        }
+      }
       if (slot.sentPrepare && slot.pp !== null) voted.push({ v: slot.pp.v, s, d: slot.pp.d })
     }
     return {
       view: this.view, vcView: this.vcView, lastExec: this.lastExec,
-      stable: this.stable as unknown as Canonical, prepared: prepared as unknown as Canonical, voted,
+      stable: this.stable as unknown as Canonical, prepared: prepared as unknown as Canonical, executed, voted,
     }
   }
 
   private restore (hard: unknown): void {
-    const h = record(hard, 'pbft', ['view', 'vcView', 'lastExec', 'stable', 'prepared', 'voted'])
+    const h = record(hard, 'pbft', ['view', 'vcView', 'lastExec', 'stable', 'prepared', 'executed', 'voted'])
     this.view = int(h.view, 'pbft.view')
     this.vcView = int(h.vcView, 'pbft.vcView')
     this.lastExec = int(h.lastExec, 'pbft.lastExec')
     const st = record(h.stable, 'pbft.stable', ['s', 'bh', 'bb', 'proof'])
     this.stable = { s: int(st.s, 's'), bh: int(st.bh, 'bh', -1), bb: bytes(st.bb, 'bb', 32), proof: list(st.proof, 'proof', LIMITS.maxShardMembers, (c, p) => checkCkpt(c, p)) }
     for (const pc of list(h.prepared, 'pbft.prepared', 10_000, (x, p) => checkPrepared(x, p))) this.slot(pc.pp.s).prepared = pc
+    for (const x of list(h.executed, 'pbft.executed', 10_000, (x, p) => record(x, p, ['pc', 'h']))) {
+      const pc = checkPrepared(x.pc, 'pbft.executed.pc')
+      const cb = this.ctx.blockAt(int(x.h, 'pbft.executed.h', 0))
+      // The block comes back from the ledger. Only a driver that broke its contract (lost a
+      // committed block) finds it missing; the slot then has no certificate here.
+      if (cb !== undefined && equalBytes(blockHash(cb.block.header), pc.pp.d)) this.slot(pc.pp.s).prepared = { pp: { ...pc.pp, b: cb.block }, ps: pc.ps }
+    }
     for (const x of list(h.voted, 'pbft.voted', 10_000, (x, p) => record(x, p, ['v', 's', 'd']))) {
       // A vote already cast in this view: never prepare a different digest for that slot.
       if (int(x.v, 'v') === this.view) {

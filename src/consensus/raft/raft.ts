@@ -69,10 +69,19 @@ export class RaftEngine implements Engine {
   // ---- persistence ----
 
   hardState (): Canonical {
+    // Persisted compacted at the applied point: applied blocks are in the ledger (the driver
+    // writes this Ready's blocks with this state), so only unapplied entries are written and a
+    // write costs the in-flight blocks, not the whole retained log.
+    let si = this.snapIndex
+    let tip = this.snapTip
+    if (this.lastApplied > this.snapIndex) {
+      const applied = this.lastBlockTip(this.lastApplied)
+      if (this.ctx.tip().height >= applied.height) { si = this.lastApplied; tip = applied }
+    }
     return {
-      term: this.currentTerm, vote: this.vote, si: this.snapIndex, st: this.snapTerm,
-      sh: this.snapTip.height, sb: this.snapTip.hash, stm: this.snapTip.timeMs,
-      log: this.log.slice() as unknown as Canonical,
+      term: this.currentTerm, vote: this.vote, si, st: this.termAt(si) ?? this.snapTerm,
+      sh: tip.height, sb: tip.hash, stm: tip.timeMs,
+      log: this.log.slice(si - this.snapIndex) as unknown as Canonical,
     }
   }
 
