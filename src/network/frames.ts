@@ -58,8 +58,3 @@ export function frameReader (stream: Stream, maxBytes: number): { next: () => Pr
 export async function readFrame (stream: Stream, maxBytes: number): Promise<unknown> {
   return await frameReader(stream, maxBytes).next()
 }
-
-/** An AbortSignal that fires after timeoutMs (bounds every wait on a remote peer). */
-export function timeoutSignal (timeoutMs: number): AbortSignal {
-  return AbortSignal.timeout(timeoutMs)
-}

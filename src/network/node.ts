@@ -106,7 +106,9 @@ export async function createLibp2pNode (opts: Libp2pNodeOptions): Promise<Betasc
   }
   const services: Record<string, unknown> = {
     identify: identify(),
-    ping: ping()
+    // kad-dht pings new and old contacts concurrently; at the default of 1 outbound ping per
+    // connection the excess fails and, under load, took the admission stream down with it
+    ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 4 })
   }
   if (opts.dht !== false) {
     services.dht = kadDHT({

@@ -2,7 +2,6 @@
 // what the node layer composes; it takes every environment choice as an option.
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { BetascoError } from '../core/errors.ts'
 import { Admission } from './admission.ts'
 import type { AdmissionOptions } from './admission.ts'
 import { Locator } from './locator.ts'
@@ -54,8 +53,4 @@ export async function createNetworkPeer (opts: NetworkPeerOptions): Promise<Netw
       await node.stop()
     }
   }
-}
-
-export function assertStarted (peer: NetworkPeer): void {
-  if (peer.node.status !== 'started') throw new BetascoError('CLOSED', `peer ${peer.peerId} is stopped`)
 }

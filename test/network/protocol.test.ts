@@ -13,6 +13,7 @@ import { signEnvelope } from '../../src/crypto/envelope.ts'
 import { networkId } from '../../src/crypto/genesis.ts'
 import type { Identity, NetworkMaterial } from '../../src/crypto/identity.ts'
 import { identityId } from '../../src/crypto/certificate.ts'
+import { sortByDistance } from '../../src/network/distance.ts'
 import { selectMembers } from '../../src/network/locator.ts'
 import type { DeployResult, RouteResult } from '../../src/network/locator.ts'
 import type { NetworkPeer } from '../../src/network/peer.ts'
@@ -126,6 +127,13 @@ describe(`locator protocol on ${N} loopback peers`, () => {
     b.locator.membership.record(contract, [{ peerId: b.peerId, org: b.admission.ownOrg, addrs: [] }])
     const res = await a.locator.route(contract, new Uint8Array([9, 9]))
     expect(res.deliveredBy).toBe(b.peerId)
+  })
+
+  it('finds through the DHT the same closest peers as the XOR metric (one key space)', async () => {
+    const contract = randomContract()
+    const lookup = await peers[6]!.locator.closestPeers(contract, N, 5000)
+    const others = peers.filter(p => p !== peers[6]).map(p => p.peerId)
+    expect(lookup).toEqual(sortByDistance(contract, others))
   })
 
   it('rejects bad arguments with typed errors before anything is sent', async () => {
