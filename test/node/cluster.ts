@@ -126,6 +126,8 @@ export class TestCluster {
     return await signEnvelope(tx, user)
   }
 
+  peersList (): NetworkPeer[] { return [...this.peers.values()] }
+
   /** Stops a node as if its process died: its network goes away with it. */
   async kill (node: BetascoNode): Promise<void> {
     await node.close()
