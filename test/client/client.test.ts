@@ -70,3 +70,23 @@ describe('BetascoClient', () => {
     expect((await client.status()).peerId).toBe(host.peerId)
   })
 })
+
+describe('identities through betasco/client', () => {
+  it('creates a user identity with an organization\'s CA, saves and loads it, and it can transact', async () => {
+    const { issueIdentity, identityToJson, parseCa, parseIdentity } = await import('../../src/client/index.ts')
+    const net = await makeNetwork('org1,org2', 1)
+    const host = await startTestHost(net, 'org1-node1')
+    try {
+      const ca = parseCa(JSON.parse(await readFile(`${net.dir}/org2-ca.json`, 'utf8')))
+      const made = await issueIdentity(net.genesis, ca, 'user', 'org2-alice', { validityDays: 1, nowMs: Date.now() })
+      const loaded = await parseIdentity(JSON.parse(JSON.stringify(identityToJson(made))), net.genesis)
+      expect(loaded.name).toBe('org2-alice')
+      const client = new BetascoClient({ url: host.apiUrl!, identity: loaded })
+      const d = await client.deploy(counterCode, { shardSize: 1, consensus: 'solo' })
+      expect((await client.call(d.contract, 'add', 3)).result).toBe(3)
+    } finally {
+      await host.close()
+      await net.remove()
+    }
+  })
+})
