@@ -26,6 +26,11 @@ export interface AdmissionOptions {
   nowMs?: () => number
   /** How long a connected peer has to present a valid certificate. */
   timeoutMs?: number
+  /**
+   * How often the certificates of connected peers are checked again (expiry while connected).
+   * 0 turns the timer off; `recheck()` can still be called.
+   */
+  recheckMs?: number
 }
 
 export interface Rejection {
@@ -42,6 +47,9 @@ export class Admission {
   private readonly nowMs: () => number
   private readonly timeoutMs: number
   private readonly admitted = new Map<string, VerifiedIdentity>()
+  private readonly certs = new Map<string, Uint8Array>()
+  private readonly recheckMs: number
+  private recheckTimer: ReturnType<typeof setInterval> | undefined
   private readonly rejected = new Map<string, Rejection>()
   /** Peers that refused this node (their certificate may be fine; ours was not to them). */
   private readonly refusedBy = new Map<string, Rejection>()
@@ -58,6 +66,7 @@ export class Admission {
     this.identity = opts.identity
     this.nowMs = opts.nowMs ?? Date.now
     this.timeoutMs = opts.timeoutMs ?? 10_000
+    this.recheckMs = opts.recheckMs ?? 60_000
     this.protocol = protocolId(opts.genesis, 'admit')
   }
 
@@ -81,9 +90,34 @@ export class Admission {
     await node.handle(this.protocol, (stream, conn) => this.onInbound(stream, conn), { runOnLimitedConnection: true, maxInboundStreams: 8 })
     node.addEventListener('connection:open', this.onConnectionOpen)
     node.addEventListener('peer:disconnect', this.onDisconnect)
+    if (this.recheckMs > 0) {
+      this.recheckTimer = setInterval(() => { void this.recheck() }, this.recheckMs)
+      ;(this.recheckTimer as { unref?: () => void }).unref?.()
+    }
+  }
+
+  /**
+   * Verifies the certificates of all admitted peers again (a certificate can expire while its
+   * peer stays connected) and disconnects and denies those that no longer pass.
+   * Returns the peers dropped.
+   */
+  async recheck (): Promise<string[]> {
+    const dropped: string[] = []
+    for (const [peer, cert] of [...this.certs]) {
+      if (!this.admitted.has(peer)) continue
+      try {
+        await this.verify(cert, peer)
+      } catch (err) {
+        dropped.push(peer)
+        await this.reject(peer, asRejection(err))
+      }
+    }
+    return dropped
   }
 
   async stop (): Promise<void> {
+    if (this.recheckTimer !== undefined) clearInterval(this.recheckTimer)
+    this.recheckTimer = undefined
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
     const node = this.node
@@ -117,6 +151,7 @@ export class Admission {
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
     this.admitted.delete(evt.detail.toString())
+    this.certs.delete(evt.detail.toString())
   }
 
   private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
@@ -158,7 +193,7 @@ export class Admission {
         this.emit(peer, r)
         return
       }
-      this.admit(peer, await this.verify(reply.cert, peer))
+      this.admit(peer, await this.verify(reply.cert, peer), reply.cert)
     } catch (err) {
       stream?.abort(err as Error)
       await this.reject(peer, asRejection(err))
@@ -170,10 +205,11 @@ export class Admission {
     try {
       const hello = record(await withTimeout(readFrame(stream, MAX_HELLO_BYTES), this.timeoutMs), 'hello', ['v', 'cert'])
       int(hello.v, 'hello.v', 1, 1)
-      const who = await this.verify(bytes(hello.cert, 'hello.cert', 1, LIMITS.maxCertBytes), peer)
+      const cert = bytes(hello.cert, 'hello.cert', 1, LIMITS.maxCertBytes)
+      const who = await this.verify(cert, peer)
       await writeFrame(stream, { v: 1, ok: true, cert: this.identity.certBytes }, MAX_HELLO_BYTES)
       await stream.close().catch(() => {})
-      this.admit(peer, who)
+      this.admit(peer, who, cert)
     } catch (err) {
       const r = asRejection(err)
       if (stream.status === 'open') {
@@ -190,8 +226,9 @@ export class Admission {
     return who
   }
 
-  private admit (peer: string, who: VerifiedIdentity): void {
+  private admit (peer: string, who: VerifiedIdentity, cert: Uint8Array): void {
     this.admitted.set(peer, who)
+    this.certs.set(peer, cert)
     this.emit(peer, who)
   }
 
@@ -202,6 +239,7 @@ export class Admission {
    */
   private async reject (peer: string, r: Rejection, verdict = isVerdict(r.code)): Promise<void> {
     this.admitted.delete(peer)
+    this.certs.delete(peer)
     if (verdict) this.rejected.set(peer, r)
     else this.failed.set(peer, r)
     await this.node?.hangUp(peerIdFromString(peer)).catch(() => {})

@@ -12,6 +12,8 @@ import type { BetascoLibp2p, Libp2pNodeOptions } from './node.ts'
 export interface NetworkPeerOptions extends Omit<Libp2pNodeOptions, 'isDenied'> {
   nowMs?: () => number
   admissionTimeoutMs?: number
+  /** Period of the re-check of connected peers' certificates (default 60 s, 0 = off). */
+  admissionRecheckMs?: number
   locator?: Omit<LocatorOptions, 'genesis' | 'node' | 'admission' | 'nowMs'>
 }
 
@@ -29,6 +31,7 @@ export async function createNetworkPeer (opts: NetworkPeerOptions): Promise<Netw
   const aOpts: AdmissionOptions = { genesis: opts.genesis, identity: opts.identity }
   if (opts.nowMs !== undefined) aOpts.nowMs = opts.nowMs
   if (opts.admissionTimeoutMs !== undefined) aOpts.timeoutMs = opts.admissionTimeoutMs
+  if (opts.admissionRecheckMs !== undefined) aOpts.recheckMs = opts.admissionRecheckMs
   const admission = new Admission(aOpts)
   const node = await createLibp2pNode({ ...opts, isDenied: admission.isDenied })
   await admission.start(node)

@@ -77,6 +77,23 @@ describe('admission', () => {
     expect(honest2.node.getConnections(expired.node.peerId)).toHaveLength(0)
   })
 
+  it('drops a connected peer whose certificate expires while it is connected', async () => {
+    const m = await makeConsortium(1)
+    const [a] = nodeIdentities(m)
+    const soon = await issueIdentity(m.genesis, m.cas[1]!, 'node', 'short-lived', { validityDays: 1, nowMs: Date.now() })
+    let now = Date.now()
+    const honest = await start(m.genesis, a!, { nowMs: () => now })
+    const p = await start(m.genesis, soon)
+    await p.connect(wsAddr(honest))
+    await honest.admission.waitFor(p.peerId)
+    expect(await honest.admission.recheck()).toEqual([])
+    now += 2 * 86_400_000
+    expect(await honest.admission.recheck()).toEqual([p.peerId])
+    expect(honest.admission.isAdmitted(p.peerId)).toBe(false)
+    expect(honest.admission.rejectionOf(p.peerId)?.code).toBe('CERT_EXPIRED')
+    expect(honest.node.getConnections(p.node.peerId)).toHaveLength(0)
+  })
+
   it('refuses a peer whose certificate is revoked in the genesis', async () => {
     const m = await makeConsortium(2)
     const [a, b] = nodeIdentities(m)
