@@ -22,14 +22,26 @@ export interface BootedApp {
   startedMs: number
 }
 
-export async function boot (baseUrl: string, search: URLSearchParams): Promise<BootedApp> {
+export interface BootHooks {
+  /** Shows the identity import form; see EnrollOptions.importer. */
+  importer?: (problem?: string) => Promise<{ node: unknown, user: unknown }>
+}
+
+export async function boot (baseUrl: string, search: URLSearchParams, hooks: BootHooks = {}): Promise<BootedApp> {
   const res = await fetch(new URL('web/config.json', baseUrl), { signal: AbortSignal.timeout(15_000) })
   if (!res.ok) throw new Error(`the host's web config is not available (HTTP ${res.status})`)
   const config = await res.json() as WebConfig
   const genesis = parseGenesis(config.genesis)
   const org = search.get('org') ?? undefined
   const slot = search.get('tab') ?? undefined
-  const ids = await loadOrEnroll({ genesis, baseUrl, ...(org !== undefined ? { org } : {}), ...(slot !== undefined ? { slot } : {}) })
+  const ids = await loadOrEnroll({
+    genesis,
+    baseUrl,
+    preferImport: search.has('import'),
+    ...(hooks.importer !== undefined ? { importer: hooks.importer } : {}),
+    ...(org !== undefined ? { org } : {}),
+    ...(slot !== undefined ? { slot } : {}),
+  })
   const tab = await TabNode.start({
     genesis,
     node: ids.node,

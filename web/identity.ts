@@ -23,6 +23,14 @@ export interface EnrollOptions {
   /** Slot name from the URL (?tab=…); otherwise this tab's remembered or a free one. */
   slot?: string
   fetchTimeoutMs?: number
+  /**
+   * Asks the user for identity files (node and user JSON). Used instead of enrollment when the
+   * URL asks for an import, and when the host does not enroll tabs. Called again after a file
+   * that does not parse or does not belong to this network, with the reason.
+   */
+  importer?: (problem?: string) => Promise<{ node: unknown, user: unknown }>
+  /** Import instead of enrolling. */
+  preferImport?: boolean
 }
 
 const MAX_SLOTS = 64
@@ -76,6 +84,7 @@ export async function loadOrEnroll (opts: EnrollOptions): Promise<TabIdentities>
       console.warn(`stored identity of slot ${slot} is not usable (${(err as Error).message}); enrolling again`)
     }
   }
+  if (opts.importer !== undefined && opts.preferImport === true) return await importInto(opts, key, slot, opts.importer)
   const res = await fetch(new URL('web/enroll', opts.baseUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -83,11 +92,29 @@ export async function loadOrEnroll (opts: EnrollOptions): Promise<TabIdentities>
     signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 15_000),
   })
   const body = await res.json() as { node?: unknown, user?: unknown, error?: { message: string } }
+  if (res.status === 403 && opts.importer !== undefined) return await importInto(opts, key, slot, opts.importer)
   if (!res.ok) throw new Error(`enrollment refused: ${body.error?.message ?? res.status}`)
   const node = await parseIdentity(body.node, opts.genesis)
   const user = await parseIdentity(body.user, opts.genesis)
   localStorage.setItem(key, JSON.stringify({ node: identityToJson(node), user: identityToJson(user) }))
   return { slot, node, user, resumed: false }
+}
+
+async function importInto (opts: EnrollOptions, key: string, slot: string, importer: NonNullable<EnrollOptions['importer']>): Promise<TabIdentities> {
+  let problem: string | undefined
+  for (;;) {
+    const files = await importer(problem)
+    try {
+      const node = await parseIdentity(files.node, opts.genesis)
+      const user = await parseIdentity(files.user, opts.genesis)
+      if (node.kind !== 'node') throw new Error('the first file is not a node identity (kind "node", with a peer key)')
+      if (user.kind !== 'user') throw new Error('the second file is not a user identity (kind "user")')
+      localStorage.setItem(key, JSON.stringify({ node: identityToJson(node), user: identityToJson(user) }))
+      return { slot, node, user, resumed: false }
+    } catch (err) {
+      problem = (err as Error).message
+    }
+  }
 }
 
 /** Imports identity files (a node's and a user's, the JSON that `betasco network init` writes). */

@@ -2,14 +2,25 @@
 import './style.css'
 import { boot } from './boot.ts'
 import { mountViews } from './views/app.ts'
+import { identityImporter } from './views/import.ts'
 
 const status = document.getElementById('boot-status')!
 const base = new URL('./', location.href).href
 
-boot(base, new URLSearchParams(location.search))
+const appRoot = document.getElementById('app')!
+const importer = identityImporter(appRoot)
+
+boot(base, new URLSearchParams(location.search), {
+  importer: async (problem) => {
+    status.hidden = true
+    const files = await importer(problem)
+    status.hidden = false
+    return files
+  },
+})
   .then((app) => {
     status.hidden = true
-    const ui = mountViews(document.getElementById('app')!, app)
+    const ui = mountViews(appRoot, app)
     ;(globalThis as { __betasco?: unknown }).__betasco = { ...app, ui }
   })
   .catch((err: Error) => {

@@ -62,6 +62,9 @@ export interface DeployOptions {
   nonce?: string
 }
 
+/** A peer whose dial failed is not dialled again for this long. */
+const RETRY_DIAL_MS = 3_000
+
 export function transportOf (addr: string): ConnectionInfo['transport'] {
   if (addr.includes('/webrtc')) return 'webrtc'
   if (addr.includes('/p2p-circuit')) return 'circuit'
@@ -128,7 +131,7 @@ export class TabNode {
     for (const addr of opts.relayAddrs) await tab.peer.connect(addr).catch((err: Error) => { console.warn(`relay ${addr}: ${err.message}`) })
     await tab.refreshDirectory()
     await node.start()
-    tab.timer = setInterval(() => { void tab.refreshDirectory() }, opts.directoryEveryMs ?? 2_000)
+    tab.timer = setInterval(() => { void tab.refreshDirectory() }, opts.directoryEveryMs ?? 1_500)
     return tab
   }
 
@@ -171,7 +174,7 @@ export class TabNode {
       direct.add(entry.peerId)
       void this.dial(addr, entry.peerId)
         .then(() => { this.failedDials.delete(entry.peerId) })
-        .catch(() => { this.failedDials.set(entry.peerId, Date.now() + 5_000) })
+        .catch(() => { this.failedDials.set(entry.peerId, Date.now() + RETRY_DIAL_MS) })
         .finally(() => { this.dialling.delete(entry.peerId) })
     }
   }

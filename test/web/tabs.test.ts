@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { launchChromium, type ChromiumInstance } from '../browser/harness.ts'
-import { identityToJson, issueIdentity, networkId } from '../../src/crypto/index.ts'
+import { identityToJson, issueIdentity } from '../../src/crypto/index.ts'
 import { closestPeers } from '../../src/network/distance.ts'
 import { buildWebApp, REPO, startWebTestHost, type WebTestHost } from './host.ts'
 
@@ -200,7 +200,7 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     await page.fill('#call-contract-id', contract)
     await page.fill('#load-rate', '10')
     await page.click('#load-button')
-    await page.waitForTimeout(5_000)
+    await page.waitForTimeout(3_000)
     await page.click('#load-button')
     await waitFor(async () => await page.evaluate(() => (globalThis as any).__betasco.ui.call.pending === 0), 30_000, 'the load\'s calls to be answered')
     await page.fill('#call-contract-id', '')
@@ -208,7 +208,7 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     for (const view of ['network', 'contracts', 'ledger', 'figures'] as const) {
       await page.evaluate((v) => { location.hash = `#${v}` }, view)
       await page.locator(`#view-${view}:not([hidden])`).waitFor({ timeout: 5_000 })
-      await page.waitForTimeout(1_200) // one refresh of the view
+      await page.waitForTimeout(1_100) // one refresh of the view
       await shoot(page, view)
     }
     expect(await page.locator('#view-network svg.keyspace .contract').count()).toBeGreaterThanOrEqual(2)
@@ -252,25 +252,34 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     const members = async (): Promise<string[]> => await tabs[M]!.evaluate((c) => (globalThis as any).__betasco.tab.node.shardStatus(c)?.config.members.map((m: { peerId: string }) => m.peerId) ?? [], contract)
     const now = await members()
     expect(now.length).toBeGreaterThan(0)
-    // An identity whose peer ID is closer to the contract than every member: the shard's
-    // leader must take it in (one member at a time) once it is connected.
+    // An identity whose peer ID ranks among the k closest of the live peers: the shard's leader
+    // must take it in (re-configuring one member at a time) once it is connected.
+    const live = [...host!.peers.map(p => p.peerId), ...Object.keys(tabs).map(t => ids[t]!)]
     const ca = host!.material.cas.find(c => c.org === 'org2')!
     let node: Awaited<ReturnType<typeof issueIdentity>> | undefined
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 400; i++) {
       const candidate = await issueIdentity(host!.material.genesis, ca, 'node', `org2-tab-D${i}`, { validityDays: 1, nowMs: Date.now() })
-      if (closestPeers(contract, [...now, candidate.peerId!], 1)[0] === candidate.peerId) { node = candidate; break }
+      if (closestPeers(contract, [...live, candidate.peerId!], 2).includes(candidate.peerId!)) { node = candidate; break }
     }
-    if (node === undefined) throw new Error('no identity closer to the contract than its members in 200 tries')
+    if (node === undefined) throw new Error('no identity among the 2 closest to the contract in 400 tries')
     const user = await issueIdentity(host!.material.genesis, ca, 'user', 'org2-tab-D-user', { validityDays: 1, nowMs: Date.now() })
-    // Import it the way a user would bring identity files: into this origin's storage, then open the app.
-    const page = await browser!.newPage(`${host!.url}web/config.json`)
-    await page.evaluate(({ key, value }) => { localStorage.setItem(key, value) }, { key: `betasco:${networkId(host!.material.genesis).slice(0, 16)}:identity:D`, value: JSON.stringify({ node: identityToJson(node), user: identityToJson(user) }) })
-    await page.goto(`${host!.url}?tab=D`, { waitUntil: 'load' })
+    // Import it through the app's import form, the way a user brings identity files.
+    const page = await browser!.newPage(`${host!.url}?tab=D&import`)
     tabs.D = page
+    await page.setViewportSize({ width: 1280, height: 800 })
+    await page.locator('#import-form').waitFor({ timeout: 30_000 })
+    await page.fill('#import-node', '{"not": "an identity"}')
+    await page.fill('#import-user', JSON.stringify(identityToJson(user)))
+    await page.click('#import-button')
+    await waitFor(async () => (await page.locator('#import-error').innerText().catch(() => '')).length > 0, 10_000, 'the import form to refuse a bad identity')
+    await page.fill('#import-node', JSON.stringify(identityToJson(node)))
+    await page.fill('#import-user', JSON.stringify(identityToJson(user)))
+    await shoot(page, 'import')
+    await page.click('#import-button')
     await waitBooted(page, 'D')
     const d = await status(page)
     expect(d.peerId).toBe(node.peerId)
-    expect(d.resumed).toBe(true)
+    expect(d.resumed).toBe(false)
     await waitFor(async () => (await members()).includes(node.peerId!), 45_000, 'the shard to add tab D to its members')
     await waitFor(async () => (await status(page)).hosted.includes(contract), 20_000, 'tab D to host the shard')
     const r = await call(tabs[K]!, 'call', null, 45_000)
