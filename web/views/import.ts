@@ -20,6 +20,7 @@ export function identityImporter (root: HTMLElement): (problem?: string) => Prom
       h('p', {}, h('label', {}, 'user identity ', fileInto(user)), h('br'), user),
       error,
       h('button', { type: 'submit', id: 'import-button' }, 'Import and start'))
+    form.addEventListener('input', () => { error.textContent = '' })
     form.addEventListener('submit', (event) => {
       event.preventDefault()
       let parsed: { node: unknown, user: unknown }

@@ -11,7 +11,7 @@ export class LedgerView {
   }
 
   update (): void {
-    const rows = this.model.ledger.slice(0, 60).map(e => [
+    const rows = this.model.ledger.slice(0, 40).map(e => [
       new Date(e.atMs).toLocaleTimeString(),
       e.kind,
       h('code', { title: e.shard }, short(e.shard, 10)),
