@@ -58,12 +58,14 @@ describe('betasco demo', () => {
     }
   }, 120_000)
 
-  it('stops cleanly on SIGINT with exit code 0 once live figures show', async () => {
-    const demo = startDemo(['--nodes', '4', '--shard-size', '3', '--rate', '5'])
+  it('with the defaults of npm start (6 peers, shards of 4), shows live figures within 60 s and stops cleanly on SIGINT with exit code 0', async () => {
+    const demo = startDemo([])
     try {
-      await demo.waitFor(/web app: /, 60_000)
       const line = await demo.waitFor(/^t=\d+s {2}TPS /, 60_000)
+      expect(demo.lines.some(l => /^betasco demo: 6 peers, shards of 4 \(raft\)/.test(l))).toBe(true)
+      expect(demo.lines.some(l => /^web app: /.test(l))).toBe(true)
       expect(line).toMatch(/committed \d+/)
+      await demo.waitFor(/^t=\d+s .* committed [1-9]/, 60_000) // the load commits
       process.kill(demo.pid, 'SIGINT')
       expect(await demo.exited, demo.err.join('')).toBe(0)
       expect(demo.lines.some(l => l.startsWith('stopping (SIGINT)'))).toBe(true)

@@ -18,7 +18,7 @@ export async function fivePeerFlow (consensus: 'raft' | 'pbft'): Promise<void> {
     const names = ['org1-node1', 'org2-node1', 'org3-node1', 'org1-node2', 'org2-node2']
     const peerArgs = (i: number, bootstrap: string[]): string[] => [
       '--network', join(dir, 'net'), '--identity', join(dir, 'net', `${names[i]}.json`), '--api', '127.0.0.1:0',
-      '--data', join(dir, `data-${i}`), '--log-level', 'warn', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])
+      '--data', join(dir, `data-${i}`), '--log-level', 'info', ...(bootstrap.length > 0 ? ['--bootstrap', ...bootstrap] : [])
     ]
     peers.push(await startPeer(peerArgs(0, [])))
     const boot = peers[0]!.started.multiaddrs[0]!
@@ -55,7 +55,7 @@ export async function fivePeerFlow (consensus: 'raft' | 'pbft'): Promise<void> {
     const others = peers.filter((_, i) => i !== victimIndex)
     for (let n = 5; n <= 7; n++) {
       const call = await run(['call', contract, 'call', '--api', others[n % others.length]!.started.api, ...user])
-      expect(call.code, call.err).toBe(0)
+      expect(call.code, `${call.err}\n${others.map(p => `${p.started.name}:\n  ${p.stderr.slice(-8).join('\n  ')}`).join('\n')}`).toBe(0)
       expect(JSON.parse(call.out).result).toBe(n)
     }
 
