@@ -1,14 +1,20 @@
 // Done-when of issue 5: 20 peers on loopback in a sparse random topology (each dials 3 others);
 // 200 random contracts reached at a member of their k-closest set from a random entry peer,
 // mean hops within log2(N) + 2; after stopping 30% of the peers, every contract with a live
-// member is still reached. Run twice: with kad-dht (the product) and without (Algorithm 1 over
+// member is still reached. Each is a user-signed transaction submitted to the entry peer
+// (verified there, then located). Run twice: with kad-dht (the product) and without (Algorithm 1 over
 // the sparse neighbour graph alone), from locate.test.ts and locate-sparse.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toHex } from '../../src/core/bytes.ts'
+import { decodeEnvelope, txId } from '../../src/core/transaction.ts'
+import type { Envelope } from '../../src/core/transaction.ts'
+import { identityId } from '../../src/crypto/certificate.ts'
+import { signEnvelope } from '../../src/crypto/envelope.ts'
+import { networkId } from '../../src/crypto/genesis.ts'
 import { selectMembers } from '../../src/network/locator.ts'
-import type { Member } from '../../src/network/locator.ts'
+import type { Member, RouteResult } from '../../src/network/locator.ts'
 import type { NetworkPeer } from '../../src/network/peer.ts'
-import { makeConsortium, nodeIdentities, prng, startPeer, stopAll, wsAddr } from './fixtures.ts'
+import { makeConsortium, nodeIdentities, prng, startPeer, stopAll, userIdentities, wsAddr } from './fixtures.ts'
 
 const N = 20
 const DIALS = 3
@@ -25,6 +31,8 @@ let peers: NetworkPeer[] = []
 const delivered = new Map<string, number>()
 const truth = new Map<string, string[]>()
 const contracts: string[] = []
+/** One signed user transaction (invoke) per contract: what a client hands its entry node. */
+const txs = new Map<string, Envelope>()
 
 function summary (hops: number[]): string {
   const sorted = [...hops].sort((a, b) => a - b)
@@ -44,10 +52,11 @@ async function routeAll (entries: NetworkPeer[], list: string[], live: Set<strin
     for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
       const entry = pick(entries)
       const t0 = performance.now()
-      const res = await entry.locator.route(c, new TextEncoder().encode(c))
+      const env = txs.get(c)!
+      const res = await entry.locator.submit(env) as RouteResult
       latencies.push(performance.now() - t0)
       expect(truth.get(c)!.filter(p => live.has(p))).toContain(res.deliveredBy)
-      expect(new TextDecoder().decode(res.response)).toBe(`${res.deliveredBy}:${c}`)
+      expect(new TextDecoder().decode(res.response)).toBe(`${res.deliveredBy}:${txId(env.tx)}`)
       hops.push(res.hops)
     }
   }
@@ -65,7 +74,9 @@ describe(`locator on ${N} loopback peers, each dialling ${DIALS} others, ${withD
     for (const p of peers) {
       p.locator.handle(async d => {
         delivered.set(p.peerId, (delivered.get(p.peerId) ?? 0) + 1)
-        return new TextEncoder().encode(`${p.peerId}:${d.contract}`)
+        const env = decodeEnvelope(d.payload)
+        if (env.tx.contract !== d.contract) throw new Error('delivered to the wrong contract')
+        return new TextEncoder().encode(`${p.peerId}:${txId(env.tx)}`)
       })
     }
     for (const [i, p] of peers.entries()) {
@@ -77,9 +88,12 @@ describe(`locator on ${N} loopback peers, each dialling ${DIALS} others, ${withD
     // the shards of 200 contracts, as the shard layer would have recorded them at deploy
     const all = peers.map(p => ({ peerId: p.peerId, org: p.admission.ownOrg }))
     const info = new Map<string, Member>(peers.map(p => [p.peerId, { peerId: p.peerId, org: p.admission.ownOrg, addrs: [] }]))
+    const users = userIdentities(m)
     for (let i = 0; i < CONTRACTS; i++) {
       const c = randomContract()
       contracts.push(c)
+      const user = users[i % users.length]!
+      txs.set(c, await signEnvelope({ v: 1, network: networkId(m.genesis), kind: 'invoke', contract: c, method: 'call', arg: i, nonce: String(i), from: identityId(user.publicKey) }, user))
       const members = selectMembers(c, all, K, 2)
       truth.set(c, members)
       for (const p of peers) if (members.includes(p.peerId)) p.locator.membership.record(c, members.map(id => info.get(id)!))
