@@ -27,6 +27,8 @@ const DEFAULT_WAIT_MS = 30_000
 const DEFAULT_LOOKUP_MS = 2_000
 const MAX_REMEMBERED = 20_000
 const MAX_SUBSCRIBERS = 64
+/** A deploy right after start waits this long for the peers its shard needs to be admitted. */
+const PEER_WAIT_MS = 15_000
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   BAD_SHAPE: 400, BAD_ARGUMENT: 400, DECODE_ERROR: 400, NOT_CANONICAL: 400, WRONG_NETWORK: 400,
@@ -276,6 +278,7 @@ export class ApiServer {
     const known = this.answers.get(id)
     if (known !== undefined) return [200, known] // an idempotent retry of a finished tx
     const atMs = Date.now()
+    if (kind === 'deploy') await this.enoughPeersFor(env.tx.deploy!.shardSize, Math.min(timeoutMs, PEER_WAIT_MS))
     const { contract } = await this.opts.node.submit(env)
     this.remember(this.submitted, id, { contract, atMs })
     this.logger.debug('tx admitted', { tx: id, kind, contract })
@@ -287,6 +290,12 @@ export class ApiServer {
       if (err instanceof BetascoError && err.code === 'TIMEOUT') return [202, { txId: id, contract, status: 'pending', message: err.message }]
       throw err
     }
+  }
+
+  /** A shard of k needs k known nodes; peers still connecting after a start get a moment. */
+  private async enoughPeersFor (k: number, waitMs: number): Promise<void> {
+    const deadline = Date.now() + waitMs
+    while (this.opts.node.peers().size + 1 < k && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
   }
 
   private answered (answer: ReceiptAnswer, atMs: number | undefined): Record<string, unknown> {

@@ -1,7 +1,8 @@
 // The Node.js composition root of a headless peer (DESIGN §5, "the composition root decides
 // the environment"): LevelDB under the data directory, the worker-thread contract pool, the
 // libp2p network peer with its transport, the BetascoNode, the mesh keeper and the HTTP API.
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { BetascoError } from '../src/core/errors.ts'
 import type { Genesis } from '../src/crypto/genesis.ts'
 import type { CaKey, Identity } from '../src/crypto/identity.ts'
@@ -58,8 +59,13 @@ export class PeerHost {
   private meshTimer: ReturnType<typeof setInterval> | undefined
   private closing: Promise<void> | undefined
   private readonly dialing = new Set<string>()
+  /** Where the peers this one was connected to are remembered (its data directory), for restarts. */
+  private readonly peersFile: string | undefined
+  private savedPeers = ''
+  private rounds = 0
 
-  constructor (parts: { node: BetascoNode, peer: NetworkPeer, store: LedgerStore, pool: ContractPool, api: ApiServer | undefined, genesis: Genesis, logger: Logger, bootstrap: string[] }) {
+  constructor (parts: { node: BetascoNode, peer: NetworkPeer, store: LedgerStore, pool: ContractPool, api: ApiServer | undefined, genesis: Genesis, logger: Logger, bootstrap: string[], dataDir?: string }) {
+    this.peersFile = parts.dataDir === undefined ? undefined : join(parts.dataDir, 'peers.json')
     this.node = parts.node
     this.peer = parts.peer
     this.store = parts.store
@@ -82,6 +88,10 @@ export class PeerHost {
   }
 
   private async dialBootstrap (): Promise<void> {
+    // peers remembered from the last run first (a restarted bootstrap peer finds the others)
+    for (const addr of await this.rememberedPeers()) {
+      void this.peer.connect(addr).then((id) => { this.logger.info('reconnected to a known peer', { peer: id }) }, () => {})
+    }
     for (const addr of this.bootstrap) {
       for (let attempt = 1; attempt <= 5 && this.closing === undefined; attempt++) {
         try {
@@ -96,8 +106,39 @@ export class PeerHost {
     }
   }
 
+  private async rememberedPeers (): Promise<string[]> {
+    if (this.peersFile === undefined) return []
+    try {
+      const list = JSON.parse(await readFile(this.peersFile, 'utf8')) as unknown
+      return Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string').slice(0, 64) : []
+    } catch { return [] }
+  }
+
+  /** Writes the dialable addresses of the admitted peers (atomically: temp file, rename). */
+  private async rememberPeers (): Promise<void> {
+    if (this.peersFile === undefined) return
+    const addrs: string[] = []
+    for (const conn of this.peer.node.getConnections()) {
+      const id = conn.remotePeer.toString()
+      if (!this.peer.admission.isAdmitted(id)) continue
+      try {
+        const known = await this.peer.node.peerStore.get(conn.remotePeer)
+        for (const a of known.addresses) {
+          const s = a.multiaddr.toString()
+          if (/\/wss?(\/|$)/.test(s) && !s.includes('/p2p-circuit')) addrs.push(s.includes('/p2p/') ? s : `${s}/p2p/${id}`)
+        }
+      } catch { /* not in the peer store */ }
+    }
+    const text = JSON.stringify([...new Set(addrs)].sort().slice(0, 64))
+    if (addrs.length === 0 || text === this.savedPeers) return
+    await writeFile(this.peersFile + '.tmp', text)
+    await rename(this.peersFile + '.tmp', this.peersFile)
+    this.savedPeers = text
+  }
+
   private async meshRound (): Promise<void> {
     if (this.closing !== undefined) return
+    if (this.rounds++ % 5 === 1) await this.rememberPeers().catch(() => {})
     const lib = this.peer.node
     const connected = new Set(lib.getPeers().map(p => p.toString()))
     let dials = 0
@@ -186,7 +227,7 @@ export async function startHost (opts: HostOptions): Promise<PeerHost> {
       api = new ApiServer({ node, store, peer, genesis: opts.genesis, logger, webDir: webRoot, ...(web !== undefined ? { web } : {}) })
       await api.listen(where.port, where.host)
     }
-    const host = new PeerHost({ node, peer, store, pool, api, genesis: opts.genesis, logger, bootstrap: opts.bootstrap ?? [] })
+    const host = new PeerHost({ node, peer, store, pool, api, genesis: opts.genesis, logger, bootstrap: opts.bootstrap ?? [], ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) })
     host.startMesh()
     return host
   } catch (err) {
