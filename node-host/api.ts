@@ -275,12 +275,13 @@ export class ApiServer {
       throw new HttpError(400, 'BAD_ARGUMENT', kind === 'deploy' ? `POST /v1/contracts takes a deploy transaction, not ${env.tx.kind} (use POST /v1/tx)` : `POST /v1/tx takes an invoke transaction, not ${env.tx.kind}${env.tx.kind === 'deploy' ? ' (use POST /v1/contracts)' : ''}`)
     }
     const id = txIdOf(env.tx)
-    const known = this.answers.get(id)
-    if (known !== undefined) return [200, known] // an idempotent retry of a finished tx
     const atMs = Date.now()
-    if (kind === 'deploy') await this.enoughPeersFor(env.tx.deploy!.shardSize, Math.min(timeoutMs, PEER_WAIT_MS))
+    if (kind === 'deploy' && !this.answers.has(id)) await this.enoughPeersFor(env.tx.deploy!.shardSize, Math.min(timeoutMs, PEER_WAIT_MS))
+    // admission first, always: a cached answer is no reason to skip checking the signature
     const { contract } = await this.opts.node.submit(env)
-    this.remember(this.submitted, id, { contract, atMs })
+    const known = this.answers.get(id)
+    if (known !== undefined) return [200, known] // an idempotent retry of a finished tx (the shard executes an ID once)
+    if (!this.submitted.has(id)) this.remember(this.submitted, id, { contract, atMs })
     this.logger.debug('tx admitted', { tx: id, kind, contract })
     if (wait !== '1' && wait !== 'true') return [202, { txId: id, contract, status: 'pending' }]
     try {
