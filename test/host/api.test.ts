@@ -93,6 +93,12 @@ describe('node API', () => {
     expect(again.json.result).toBe(n)
     const next = await client.call(contract, 'call', null)
     expect(next.result).toBe(n + 1)
+    // a forged copy of the finished tx (same body, bad signature) is refused, not answered
+    const forged = envelopeToJson(env)
+    forged.proofs[0]!.sig = forged.proofs[0]!.sig.startsWith('A') ? 'B' + forged.proofs[0]!.sig.slice(1) : 'A' + forged.proofs[0]!.sig.slice(1)
+    const refused = await http(`${url}/v1/tx?wait=1`, { method: 'POST', body: JSON.stringify(forged) })
+    expect(refused.status).toBe(401)
+    expect(refused.json.error.code).toBe('BAD_SIGNATURE')
   })
 
   it('POST /v1/tx without wait answers 202 pending, and GET /v1/tx/:id then gives the receipt', async () => {
