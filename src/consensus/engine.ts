@@ -26,6 +26,12 @@ export interface EngineContext {
   readonly pool: TxPool
   /** The last block committed to the ledger (the start of the epoch, then advancing). */
   tip (): ChainTip
+  /**
+   * The last block the driver has surely made durable: the tip as of the previous `ready()`
+   * (the driver persists a Ready before it asks for the next one). Hard state may drop what
+   * the ledger holds only up to here, whatever order the driver writes one Ready's parts in.
+   */
+  durableTip (): ChainTip
   /** The certificate stored with the tip block (null before the first block). */
   tipCert (): unknown
   /** A recently committed block by height, when still retained in memory. */

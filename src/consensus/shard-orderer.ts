@@ -54,6 +54,7 @@ class ShardOrderer implements Orderer {
   private readonly pool: TxPool
   private engine: Engine | null = null
   private tipNow: ChainTip = { height: -1, hash: ZERO_HASH, timeMs: 0 }
+  private durable: ChainTip = this.tipNow
   /** Recently committed blocks (the last `retainBlocks`), to serve peers that lag. */
   private window: CommittedBlock[] = []
   private readonly committedIds = new Set<string>()
@@ -81,7 +82,7 @@ class ShardOrderer implements Orderer {
     if (restored !== undefined) {
       for (const cb of restored.blocks.slice(-this.params.retainBlocks)) this.remember(cb)
       const last = this.window[this.window.length - 1]
-      if (last !== undefined) this.tipNow = { height: last.block.header.height, hash: blockHash(last.block.header), timeMs: last.block.header.timeMs }
+      if (last !== undefined) this.tipNow = this.durable = { height: last.block.header.height, hash: blockHash(last.block.header), timeMs: last.block.header.timeMs }
       if (restored.hardState !== null) {
         const h = record(restored.hardState, 'hardState', ['config', 'engine'])
         this.cfg = checkShardConfig(h.config)
@@ -113,6 +114,8 @@ class ShardOrderer implements Orderer {
     }
     const r = this.out
     this.out = { hardState: null, committed: [], messages: [], notices: [] }
+    // Once the driver asks again, everything handed out up to now is durable.
+    this.durable = this.tipNow
     return r
   }
 
@@ -152,6 +155,7 @@ class ShardOrderer implements Orderer {
       seed: this.seed,
       pool: this.pool,
       tip: () => this.tipNow,
+      durableTip: () => this.durable,
       tipCert: () => this.window[this.window.length - 1]?.cert ?? null,
       blockAt: (height) => {
         const first = this.window[0]

@@ -104,7 +104,7 @@ export class PbftEngine implements Engine {
     for (const [s, slot] of this.slots) {
       const pc = slot.prepared
       if (pc !== null) {
-        if (s <= this.lastExec && pc.pp.b !== null && this.ctx.tip().height >= pc.pp.b.header.height) {
+        if (s <= this.lastExec && pc.pp.b !== null && this.ctx.durableTip().height >= pc.pp.b.header.height) {
           executed.push({ pc: { pp: { ...pc.pp, b: null }, ps: pc.ps } as unknown as Canonical, h: pc.pp.b.header.height })
         } else {
           prepared.push(pc)

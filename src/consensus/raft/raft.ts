@@ -61,6 +61,10 @@ export class RaftEngine implements Engine {
     this.snapTip = ctx.tip()
     if (hard !== null && hard !== undefined) this.restore(hard)
     this.commitIndex = this.lastApplied = this.snapIndex
+    // A snapshot installed from the leader can be ahead of the ledger (its blocks were still
+    // being fetched when this member stopped): fetch them again.
+    const first = this.peers[0]
+    if (first !== undefined && ctx.tip().height < this.snapTip.height) ctx.needBlocks(this.snapTip.height, first)
     this.resetTimeout()
     // The epoch's first instance campaigns at once when it is alone; otherwise it waits.
     if (this.quorum === 1) this.campaign()
@@ -72,12 +76,8 @@ export class RaftEngine implements Engine {
     // Persisted compacted at the applied point: applied blocks are in the ledger (the driver
     // writes this Ready's blocks with this state), so only unapplied entries are written and a
     // write costs the in-flight blocks, not the whole retained log.
-    let si = this.snapIndex
-    let tip = this.snapTip
-    if (this.lastApplied > this.snapIndex) {
-      const applied = this.lastBlockTip(this.lastApplied)
-      if (this.ctx.tip().height >= applied.height) { si = this.lastApplied; tip = applied }
-    }
+    const si = this.durableApplied()
+    const tip = this.lastBlockTip(si)
     return {
       term: this.currentTerm, vote: this.vote, si, st: this.termAt(si) ?? this.snapTerm,
       sh: tip.height, sb: tip.hash, stm: tip.timeMs,
@@ -102,6 +102,17 @@ export class RaftEngine implements Engine {
   private termAt (i: number): number | undefined {
     if (i === this.snapIndex) return this.snapTerm
     return this.entry(i)?.term
+  }
+
+  /** The highest applied index whose blocks (and all before) the driver has made durable. */
+  private durableApplied (): number {
+    const durable = this.ctx.durableTip().height
+    let ok = this.lastApplied
+    for (let i = this.lastApplied; i > this.snapIndex; i--) {
+      const b = this.entry(i)?.block
+      if (b !== null && b !== undefined && b.header.height > durable) ok = i - 1
+    }
+    return ok
   }
 
   private lastBlockTip (upTo = this.lastIndex()): ChainTip {
@@ -412,11 +423,12 @@ export class RaftEngine implements Engine {
   /** Snapshot at a checkpoint: drop the applied prefix once the ledger holds its blocks. */
   private compact (): void {
     if (this.lastApplied - this.snapIndex < this.ctx.params.snapshotEntries) return
-    const tip = this.lastBlockTip(this.lastApplied)
-    if (this.ctx.tip().height < tip.height) return
-    const st = this.termAt(this.lastApplied) ?? 0
-    this.log = this.log.slice(this.lastApplied - this.snapIndex)
-    this.snapIndex = this.lastApplied
+    const upTo = this.durableApplied()
+    if (upTo - this.snapIndex < this.ctx.params.snapshotEntries) return
+    const tip = this.lastBlockTip(upTo)
+    const st = this.termAt(upTo) ?? 0
+    this.log = this.log.slice(upTo - this.snapIndex)
+    this.snapIndex = upTo
     this.snapTerm = st
     this.snapTip = tip
     this.ctx.persist()
