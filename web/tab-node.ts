@@ -64,6 +64,7 @@ export interface DeployOptions {
 
 /** A peer whose dial failed is not dialled again for this long. */
 const RETRY_DIAL_MS = 3_000
+const DIAL_TIMEOUT_MS = 8_000
 
 export function transportOf (addr: string): ConnectionInfo['transport'] {
   if (addr.includes('/webrtc')) return 'webrtc'
@@ -82,6 +83,8 @@ export class TabNode {
   readonly identity: Identity
   readonly network: string
   directory: DirectoryEntry[] = []
+  /** The latest failed dials (bounded), for the network view and diagnostics. */
+  readonly dialErrors: Array<{ atMs: number, peerId: string, addr: string, error: string }> = []
   private readonly opts: TabNodeOptions
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly failedDials = new Map<string, number>()
@@ -174,14 +177,19 @@ export class TabNode {
       direct.add(entry.peerId)
       void this.dial(addr, entry.peerId)
         .then(() => { this.failedDials.delete(entry.peerId) })
-        .catch(() => { this.failedDials.set(entry.peerId, Date.now() + RETRY_DIAL_MS) })
+        .catch((err: Error) => {
+          this.failedDials.set(entry.peerId, Date.now() + RETRY_DIAL_MS)
+          this.dialErrors.push({ atMs: Date.now(), peerId: entry.peerId, addr, error: err.message })
+          if (this.dialErrors.length > 50) this.dialErrors.shift()
+        })
         .finally(() => { this.dialling.delete(entry.peerId) })
     }
   }
 
   /** Dials (with force: past a limited relayed connection) and waits for admission. */
   private async dial (addr: string, peerId: string): Promise<void> {
-    await this.peer.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(15_000), force: true })
+    // a WebRTC dial normally completes in about a second; one stuck in signalling is retried
+    await this.peer.node.dial(multiaddr(addr), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS), force: true })
     await this.peer.admission.waitFor(peerId)
   }
 

@@ -68,7 +68,7 @@ async function call (page: Page, method: string, arg: unknown, timeoutMs = 30_00
 const SCREENSHOTS = join(REPO, 'docs', 'screenshots')
 
 async function shoot (page: Page, view: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `web-${view}.png`), fullPage: true })
+  await page.screenshot({ path: join(SCREENSHOTS, `web-${view}.png`), fullPage: false, timeout: 20_000 })
 }
 
 /** Polls `check` every 200 ms until it holds; fails naming `what` after `timeoutMs`. */
