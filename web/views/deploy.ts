@@ -1,7 +1,6 @@
 // The deploy form: a CodeMirror editor holding the contract, the shard size and consensus, and
 // the outcome (contract ID, members, receipt). Deploys from this tab's node, signed by its user.
-import { EditorView, basicSetup } from 'codemirror'
-import { javascript } from '@codemirror/lang-javascript'
+import type { EditorView } from 'codemirror'
 import { h, json, short } from './dom.ts'
 import type { AppModel } from './model.ts'
 
@@ -18,14 +17,17 @@ export const EXAMPLE_CONTRACT = `contract Counter {
 
 export class DeployView {
   readonly el = h('section', { id: 'view-deploy', class: 'view' })
-  readonly editor: EditorView
+  /** CodeMirror, loaded on its own chunk after the node started (undefined until then). */
+  editor: EditorView | undefined
   private readonly model: AppModel
   private readonly out = h('div', { class: 'outcome', id: 'deploy-outcome' })
 
   constructor (model: AppModel, onDeployed: (contract: string) => void) {
     this.model = model
     const host = h('div', { class: 'editor', id: 'deploy-editor' })
-    this.editor = new EditorView({ doc: EXAMPLE_CONTRACT, extensions: [basicSetup, javascript()], parent: host })
+    void Promise.all([import('codemirror'), import('@codemirror/lang-javascript')]).then(([cm, js]) => {
+      this.editor = new cm.EditorView({ doc: EXAMPLE_CONTRACT, extensions: [cm.basicSetup, js.javascript()], parent: host })
+    }, (err: Error) => { host.textContent = `The code editor did not load: ${err.message}` })
     const size = h('input', { type: 'number', id: 'deploy-k', min: 1, max: 15, value: 3 })
     const consensus = h('select', { id: 'deploy-consensus' }, h('option', { value: 'raft' }, 'Raft (crash faults)'), h('option', { value: 'pbft' }, 'PBFT (Byzantine faults)'), h('option', { value: 'solo' }, 'solo (k = 1)'))
     const button = h('button', { type: 'submit', id: 'deploy-button' }, 'Deploy')
@@ -34,7 +36,7 @@ export class DeployView {
       event.preventDefault()
       button.disabled = true
       this.out.replaceChildren(h('p', {}, 'Deploying…'))
-      void this.deploy(this.editor.state.doc.toString(), Number(size.value), consensus.value as 'raft' | 'pbft' | 'solo')
+      void this.deploy(this.editor?.state.doc.toString() ?? EXAMPLE_CONTRACT, Number(size.value), consensus.value as 'raft' | 'pbft' | 'solo')
         .then((id) => { if (id !== undefined) onDeployed(id) })
         .finally(() => { button.disabled = false })
     })
