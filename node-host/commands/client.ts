@@ -2,7 +2,8 @@
 // (DESIGN §7), through the client SDK. Identities sign locally; the node never sees a secret key.
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { BetascoError } from '../../src/core/errors.ts'
+import { BetascoError, isBetascoError } from '../../src/core/errors.ts'
+import { parseContract } from '../../src/contract/language.ts'
 import type { Json } from '../../src/core/shape.ts'
 import { BetascoClient, type TxStatus } from '../../src/client/index.ts'
 import type { Command, CommandIO } from '../cli.ts'
@@ -75,6 +76,15 @@ export const clientCommands: Command[] = [
       const file = positional(args, 0, 'FILE (the contract source)')
       let code: string
       try { code = await readFile(resolve(file), 'utf8') } catch (err) { throw new BetascoError('BAD_ARGUMENT', `cannot read contract ${file}: ${(err as Error).message}`) }
+      // a contract that does not parse is reported here, as FILE:LINE:COL, not by a shard
+      try {
+        parseContract(code, file)
+      } catch (err) {
+        if (!isBetascoError(err) || !['CONTRACT_SYNTAX', 'CONTRACT_INVALID', 'TOO_LARGE'].includes(err.code)) throw err
+        if (args.flags.has('json')) io.err(JSON.stringify({ error: err.toJSON() }))
+        else io.err(err.message)
+        return 1
+      }
       const k = Number(args.options.get('shard-size') ?? '4')
       if (!Number.isSafeInteger(k) || k < 1 || k > 64) throw new BetascoError('BAD_ARGUMENT', `--shard-size must be an integer from 1 to 64, got "${args.options.get('shard-size')}"`)
       const consensus = args.options.get('consensus') ?? (k === 1 ? 'solo' : 'raft')

@@ -1,5 +1,6 @@
 // The CLI commands of the node host, in process: help, JSON output, exit codes and one-line
 // errors for every misconfiguration of `betasco start`; deploy/call/tx/status against a peer.
+import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -101,6 +102,16 @@ describe('betasco CLI of the node host', () => {
       expect(out.status).toBe('committed')
       expect(out.contract).toMatch(/^[0-9a-f]{64}$/)
       contract = out.contract
+    })
+
+    it('betasco deploy reports a syntax error as FILE:LINE:COL and sends nothing', async () => {
+      const broken = join(net.dir, 'Broken.js')
+      await writeFile(broken, 'contract Broken {\n  export function f(arg) { return arg + ; }\n}\n')
+      const received = host.node.counters.received
+      const r = await cli(['deploy', broken, '--shard-size', '1', '--consensus', 'solo', ...user()])
+      expect(r.code).toBe(1)
+      expect(r.err).toEqual([expect.stringMatching(/Broken\.js:2:\d+/)])
+      expect(host.node.counters.received).toBe(received)
     })
 
     it('betasco call prints the result; ARG is JSON', async () => {
