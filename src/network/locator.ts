@@ -225,12 +225,14 @@ export class Locator {
     const req = this.newRequest('route', contract, payload, 0)
     const deadline = this.nowMs() + this.routeTimeoutMs
     let res = await this.process(req)
+    let flooded = false
     if (!res.ok && res.code === 'NOT_FOUND') {
       // Algorithm 1, last resort: tell the client and flood with a hop limit
       opts.onStatus?.('STILL_LOCATING')
       const budgetMs = deadline - this.nowMs()
       if (budgetMs > MIN_HOP_BUDGET_MS) {
         this.stats.floods++
+        flooded = true
         res = await this.process({ ...this.newRequest('flood', contract, payload, 0), budgetMs, ttl: this.floodHops })
       }
     }
@@ -238,7 +240,7 @@ export class Locator {
       if (res.code === 'NOT_FOUND') throw new BetascoError('UNREACHABLE', `no member of contract ${contract.slice(0, 16)}… was reached (searched ${res.visited.length} peers, then flooded ${this.floodHops} hops)`)
       throw new BetascoError(res.code, res.message)
     }
-    return { deliveredBy: res.by, hops: res.path.length - 1, path: res.path, response: res.result, flooded: false }
+    return { deliveredBy: res.by, hops: res.path.length - 1, path: res.path, response: res.result, flooded }
   }
 
   /**
@@ -338,7 +340,9 @@ export class Locator {
     if (candidates[0] === undefined || !closerThanSelf(candidates[0])) {
       // Algorithm 1: this node is the closest it knows; look beyond the neighbours
       if (this.useDht && deadline - this.nowMs() > MIN_HOP_BUDGET_MS) {
-        const beyond = (await this.closestPeers(req.contract, 20, Math.min(this.dhtTimeoutMs, (deadline - this.nowMs()) / 2))).filter(closerThanSelf)
+        // a deploy waits longer: the shard's first member must really be the closest node
+        const lookupMs = req.kind === 'deploy' ? 4 * this.dhtTimeoutMs : this.dhtTimeoutMs
+        const beyond = (await this.closestPeers(req.contract, 20, Math.min(lookupMs, (deadline - this.nowMs()) / 2))).filter(closerThanSelf)
         candidates = unvisited([...beyond, ...candidates])
       }
       if (req.kind === 'deploy' && (candidates[0] === undefined || !closerThanSelf(candidates[0]))) {
@@ -401,7 +405,7 @@ export class Locator {
   /** This node is the closest to the contract: it becomes the first member and starts the chain. */
   private async formShard (req: Request, path: string[], deadline: number): Promise<Response> {
     const pool = new Set<string>([...this.neighbours()])
-    if (this.useDht) for (const p of await this.closestPeers(req.contract, Math.max(20, 2 * req.k), Math.min(this.dhtTimeoutMs, Math.max(MIN_HOP_BUDGET_MS, (deadline - this.nowMs()) / 3)))) pool.add(p)
+    if (this.useDht) for (const p of await this.closestPeers(req.contract, Math.max(20, 2 * req.k), Math.min(4 * this.dhtTimeoutMs, Math.max(MIN_HOP_BUDGET_MS, (deadline - this.nowMs()) / 3)))) pool.add(p)
     pool.delete(this.self)
     const sorted = sortByDistance(req.contract, pool).slice(0, Math.max(4 * req.k, 16))
     // the organizations of candidates are known once they are admitted

@@ -2,6 +2,7 @@
 // what the node layer composes; it takes every environment choice as an option.
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { BetascoError } from '../core/errors.ts'
 import { Admission } from './admission.ts'
 import type { AdmissionOptions } from './admission.ts'
 import { Locator } from './locator.ts'
@@ -22,10 +23,12 @@ export interface NetworkPeer {
   readonly admission: Admission
   readonly locator: Locator
   readonly peerId: string
-  /** Dials a peer and waits until it is admitted (or throws its rejection). */
+  /** Dials a peer (3 attempts) and waits until it is admitted (or throws its rejection). */
   connect (addr: string | Multiaddr): Promise<string>
   stop (): Promise<void>
 }
+
+const CONNECT_ATTEMPTS = 3
 
 export async function createNetworkPeer (opts: NetworkPeerOptions): Promise<NetworkPeer> {
   const aOpts: AdmissionOptions = { genesis: opts.genesis, identity: opts.identity }
@@ -45,8 +48,18 @@ export async function createNetworkPeer (opts: NetworkPeerOptions): Promise<Netw
     peerId: node.peerId.toString(),
     async connect (addr) {
       const ma = typeof addr === 'string' ? multiaddr(addr) : addr
-      const conn = await node.dial(ma, { signal: AbortSignal.timeout(15_000) })
-      return (await admission.waitFor(conn.remotePeer.toString())).peerId ?? conn.remotePeer.toString()
+      // a dial or handshake can fail transiently (a loaded machine, a simultaneous dial from the
+      // other side); admission verdicts are final
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const conn = await node.dial(ma, { signal: AbortSignal.timeout(15_000) })
+          return (await admission.waitFor(conn.remotePeer.toString())).peerId ?? conn.remotePeer.toString()
+        } catch (err) {
+          const transient = !(err instanceof BetascoError) || err.code === 'CLOSED' || err.code === 'TIMEOUT'
+          if (attempt >= CONNECT_ATTEMPTS || !transient || node.status !== 'started') throw err
+          await new Promise(resolve => setTimeout(resolve, 250 * attempt))
+        }
+      }
     },
     async stop () {
       if (stopped) return

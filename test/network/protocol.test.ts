@@ -102,6 +102,18 @@ describe(`locator protocol on ${N} loopback peers`, () => {
     expect(again.members.map(x => x.peerId).sort()).toEqual([...expected].sort())
   })
 
+  it('reaches a member that is far from the contract (re-configured shard) by search or by flood', async () => {
+    const contract = randomContract()
+    const far = sortByDistance(contract, peers.map(p => p.peerId)).at(-1)!
+    const member = peers.find(p => p.peerId === far)!
+    member.locator.membership.record(contract, [{ peerId: far, org: member.admission.ownOrg, addrs: [] }])
+    const entry = peers.find(p => p !== member)!
+    const statuses: string[] = []
+    const res = await entry.locator.route(contract, new Uint8Array(5), { onStatus: s => statuses.push(s) })
+    expect(res.deliveredBy).toBe(far)
+    expect(statuses).toEqual(res.flooded ? ['STILL_LOCATING'] : [])
+  })
+
   it('tells the client "still locating", floods, and fails with UNREACHABLE when no member exists', async () => {
     const statuses: string[] = []
     const before = peers.reduce((a, p) => a + p.locator.stats.floods, 0)
@@ -142,5 +154,27 @@ describe(`locator protocol on ${N} loopback peers`, () => {
     await expect(peers[0]!.locator.route(randomContract(), new Uint8Array(400 * 1024))).rejects.toMatchObject({ code: 'TOO_LARGE' })
     await expect(peers[0]!.locator.deploy(randomContract(), 0, new Uint8Array(1))).rejects.toMatchObject({ code: 'BAD_ARGUMENT' })
     expect(traffic()).toBe(before)
+  })
+})
+
+describe('flood fallback on a line of 5 peers with a 1-hop search limit (no DHT)', () => {
+  const line: NetworkPeer[] = []
+  afterAll(async () => { await stopAll(line) })
+
+  it('tells the client "still locating", then the flood reaches the member 4 hops away', async () => {
+    const mat = await makeConsortium(2)
+    for (const id of nodeIdentities(mat).slice(0, 5)) line.push(await startPeer(mat.genesis, id, { dht: false, locator: { maxHops: 1, floodHops: 4 } }))
+    for (let i = 0; i < 4; i++) await line[i]!.connect(wsAddr(line[i + 1]!))
+    const last = line[4]!
+    const contract = randomContract()
+    last.locator.membership.record(contract, [{ peerId: last.peerId, org: last.admission.ownOrg, addrs: [] }])
+    last.locator.handle(async d => new Uint8Array([d.hops]))
+    const statuses: string[] = []
+    const res = await line[0]!.locator.route(contract, new Uint8Array(2), { onStatus: s => statuses.push(s) })
+    expect(statuses).toEqual(['STILL_LOCATING'])
+    expect(res.flooded).toBe(true)
+    expect(res.deliveredBy).toBe(last.peerId)
+    expect(res.path).toEqual(line.map(p => p.peerId))
+    expect([...res.response]).toEqual([4])
   })
 })
