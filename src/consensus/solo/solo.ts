@@ -3,6 +3,7 @@
 // sequencer's seal over the block hash as its certificate.
 import { blockHash, makeBlock, type Block } from '../../core/block.ts'
 import type { Canonical } from '../../core/encoding.ts'
+import { BetascoError } from '../../core/errors.ts'
 import { bytes, record, str } from '../../core/shape.ts'
 import type { ShardConfig } from '../../core/shard-config.ts'
 import type { Envelope } from '../../core/transaction.ts'
@@ -22,8 +23,9 @@ export class SoloEngine implements Engine {
     this.cut()
   }
 
-  onMessage (): void {
-    // A solo shard has no peers; anything received is from a confused or stale node.
+  onMessage (from: string): void {
+    // A solo shard has no peers; anything received is from a confused or stale node: dropped and counted.
+    throw new BetascoError('NOT_MEMBER', `solo shard ${this.ctx.config.contract.slice(0, 8)} takes no protocol messages (from ${from})`)
   }
 
   onSubmit (_tx: Envelope, _id: string): void {
