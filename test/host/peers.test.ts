@@ -24,6 +24,9 @@ it('a deploy sent before the shard\'s peers are admitted waits for them instead 
   hosts.push(first)
   const client = new BetascoClient({ url: first.apiUrl!, identity: await net.user() })
   expect(first.node.peers().size).toBe(0)
+  const events: Array<{ type: string, [k: string]: unknown }> = []
+  const sub = client.subscribe((e) => events.push(e), { types: ['peer', 'shard'] })
+  await sub.opened
   const others = Promise.all(['org2-node1', 'org3-node1'].map(async (name, i) => {
     await new Promise(resolve => setTimeout(resolve, 500 * (i + 1)))
     const h = await startTestHost(net, name, { dataDir: join(net.dir, `d${i + 2}`), bootstrap: [first.multiaddrs()[0]!] })
@@ -34,6 +37,12 @@ it('a deploy sent before the shard\'s peers are admitted waits for them instead 
   await others
   expect(d.status).toBe('committed')
   expect((await client.call(d.contract, 'call', null)).result).toBe(1)
+  sub.close()
+  // membership on the event stream: both peers admitted, then the shard this node joined
+  const joined = events.filter(e => e.type === 'peer' && e.connected === true).map(e => e.peer)
+  expect(new Set(joined)).toEqual(new Set(hosts.slice(1).map(h => h.peerId)))
+  expect(events.some(e => e.type === 'shard' && e.shard === d.contract)).toBe(true)
+  expect(events.every(e => e.type === 'peer' || e.type === 'shard' || e.type === 'hello')).toBe(true)
 }, 60_000)
 
 it('a restarted bootstrap peer reconnects to the peers it remembered', async () => {
