@@ -2,14 +2,14 @@
 // keeps the committed chain gap-free and fork-free, switches engines at the block that ends
 // an epoch (consensus switch or membership change), and lets lagging members catch up by
 // fetching certified blocks from peers. Pure: no clock, timer, socket or disk in here.
-import { blockHash, checkBlock, checkLink, ZERO_HASH, type Block, type CommittedBlock } from '../core/block.ts'
+import { blockHash, checkLink, ZERO_HASH, type Block, type CommittedBlock } from '../core/block.ts'
 import { equalBytes } from '../core/bytes.ts'
 import { decode, encode, type Canonical } from '../core/encoding.ts'
 import { BetascoError, invariant } from '../core/errors.ts'
 import { int, list, record } from '../core/shape.ts'
 import { checkShardConfig, type ConsensusKind, type ShardConfig } from '../core/shard-config.ts'
 import type { Envelope } from '../core/transaction.ts'
-import { txIdOf as txId } from './tx-id.ts'
+import { checkBlockCached as checkBlock, txIdOf as txId } from './tx-id.ts'
 import { endsEpoch, nextConfig } from './config-change.ts'
 import type { ChainTip, Engine, EngineContext } from './engine.ts'
 import {

@@ -4,7 +4,7 @@
 // change whose new-view carries prepared certificates, request relay and de-duplication.
 // A pre-prepare carries a whole block built on the executed tip, so the commit certificate
 // kept with a block is q signatures over the block hash itself, checkable by anyone.
-import { blockHash, checkBlock, makeBlock, ZERO_HASH, type Block } from '../../core/block.ts'
+import { blockHash, makeBlock, ZERO_HASH, type Block } from '../../core/block.ts'
 import { equalBytes } from '../../core/bytes.ts'
 import { encode, type Canonical } from '../../core/encoding.ts'
 import { hashOf } from '../../core/hash.ts'
@@ -15,7 +15,7 @@ import type { ShardConfig } from '../../core/shard-config.ts'
 import { checkEnvelope, isContractIssued, type Envelope } from '../../core/transaction.ts'
 import type { Engine, EngineContext } from '../engine.ts'
 import type { Verifier } from '../signer.ts'
-import { txIdOf } from '../tx-id.ts'
+import { checkBlockCached as checkBlock, txIdOf } from '../tx-id.ts'
 
 export interface PrePrepare { t: 'pp', e: number, v: number, s: number, d: Uint8Array, b: Block | null, r: string, sig: Uint8Array }
 export interface Vote { t: 'prep' | 'com', e: number, v: number, s: number, d: Uint8Array, r: string, sig: Uint8Array }

@@ -4,7 +4,7 @@
 // entries at term start), snapshots of the applied log prefix for lagging followers.
 // Membership changes go through the log as config transactions; each one ends the epoch
 // (config-change.ts), so a configuration never changes under a running instance.
-import { blockHash, checkBlock, makeBlock, type Block } from '../../core/block.ts'
+import { blockHash, makeBlock, type Block } from '../../core/block.ts'
 import type { Canonical } from '../../core/encoding.ts'
 import { BetascoError, invariant } from '../../core/errors.ts'
 import { bool, bytes, int, list, record, str } from '../../core/shape.ts'
@@ -15,7 +15,7 @@ import { endsEpoch } from '../config-change.ts'
 import type { ChainTip, Engine, EngineContext } from '../engine.ts'
 import { deriveSeed } from '../prng.ts'
 import type { Verifier } from '../signer.ts'
-import { txIdOf } from '../tx-id.ts'
+import { checkBlockCached as checkBlock, txIdOf } from '../tx-id.ts'
 
 export interface RaftEntry {
   term: number
