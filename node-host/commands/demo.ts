@@ -186,6 +186,7 @@ async function runDemo (args: ParsedArgs, io: CommandIO): Promise<number> {
       : `web app: not built (dist/web is missing; build it with \`npx vite build\`); the API is at ${first.apiUrl}/v1/status`)
     say(`try: betasco call ${shards.MainService} get --api ${first.apiUrl} --identity ${join(dataDir, 'network', user.name + '.json')}`)
     say(`driving ${rate} tx/s of MainService.call; live figures every second (Ctrl-C to stop)`)
+    if (json) io.out(JSON.stringify({ event: 'ready', api: first.apiUrl, webUrl, webBuilt: webAppBuilt(), shards, network: join(dataDir, 'network'), peers: hosts.map(h => ({ peerId: h.peerId, api: h.apiUrl })) }))
 
     // ── load ───────────────────────────────────────────────────────────────────────────────
     const stats = new LoadStats()

@@ -48,6 +48,9 @@ describe('betasco demo', () => {
       const figures = events.filter(e => e.event === 'figures')
       expect(figures.length).toBeGreaterThanOrEqual(5)
       for (const key of ['tps', 'p50Ms', 'p90Ms', 'p99Ms', 'blocks', 'asyncCallsPending', 'committed']) expect(figures[0]).toHaveProperty(key)
+      const ready = events.find(e => e.event === 'ready')!
+      expect(ready.peers).toHaveLength(4)
+      expect(ready.shards.MainService).toMatch(/^[0-9a-f]{64}$/)
       const summary = events.find(e => e.event === 'summary')!
       expect(summary.committed).toBeGreaterThan(0)
       expect(summary.blocks.MainService).toBeGreaterThan(0)
