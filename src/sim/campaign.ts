@@ -51,3 +51,48 @@ export function runCampaign (
   }
   return summary
 }
+
+/**
+ * `runCampaign` over `jobs` worker threads (seeds dealt round robin). Results reach
+ * `onResult` in seed order, so output and early stopping are the same as with one thread.
+ */
+export async function runCampaignParallel (
+  base: Omit<SimOptions, 'seed'>, seedBase: number, count: number, jobs: number,
+  onResult?: (r: SimResult, summary: CampaignSummary) => boolean | void,
+): Promise<CampaignSummary> {
+  if (jobs <= 1) return runCampaign(base, seedBase, count, onResult)
+  const { Worker } = await import('node:worker_threads')
+  const summary = emptySummary(base.consensus)
+  const seeds = Array.from({ length: count }, (_, i) => (seedBase + i) >>> 0)
+  const pending = new Map<number, { result: SimResult, realMs: number }>()
+  let next = 0
+  let stopped = false
+  const workers = Array.from({ length: Math.min(jobs, count) }, (_, k) =>
+    new Worker(new URL('./worker.ts', import.meta.url), { workerData: { base, seeds: seeds.filter((_, i) => i % jobs === k) } }))
+  await new Promise<void>((resolve, reject) => {
+    let running = workers.length
+    for (const w of workers) {
+      w.on('message', (m: { result: SimResult, realMs: number }) => {
+        if (stopped) return
+        pending.set(m.result.seed, m)
+        for (;;) {
+          const seed = seeds[next]
+          const got = seed === undefined ? undefined : pending.get(seed)
+          if (got === undefined) break
+          pending.delete(seed!)
+          next++
+          addResult(summary, got.result, got.realMs)
+          if (onResult?.(got.result, summary) === false) {
+            stopped = true
+            for (const x of workers) void x.terminate()
+            resolve()
+            return
+          }
+        }
+      })
+      w.on('error', (err) => { stopped = true; for (const x of workers) void x.terminate(); reject(err) })
+      w.on('exit', () => { if (--running === 0) resolve() })
+    }
+  })
+  return summary
+}

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import { cpus } from 'node:os'
 import { pathToFileURL } from 'node:url'
-import { runCampaign, type CampaignSummary } from './campaign.ts'
+import { runCampaignParallel, type CampaignSummary } from './campaign.ts'
 import { FAULT_CLASSES, type FaultRates } from './faults.ts'
 import { REGRESSION_SEEDS } from './regressions.ts'
 import { runSimulation, type SimOptions, type SimResult } from './simulation.ts'
@@ -24,6 +24,7 @@ const USAGE = `Usage: npm run sim -- [options]
   --heal-at MS                 virtual time when faults stop (default 1500-3000, chosen by the seed)
   --liveness-bound MS          every transaction must commit this long after faults stop (default raft 8000, pbft 20000)
   --trace N                    trace lines printed on a violation (default 30)
+  --jobs N                     worker threads (default 1; results stay in seed order)
   --keep-going                 run every seed even after a violation
   --regressions                run the regression seeds (src/sim/regressions.ts) instead
   --json                       print the summary as JSON
@@ -55,6 +56,7 @@ interface CliPlan {
   /** Options to append to a reproduction command. */
   reproArgs: string[]
   keepGoing: boolean
+  jobs: number
   regressions: boolean
   json: boolean
   traceLength: number
@@ -68,7 +70,7 @@ function plan (argv: string[]): CliPlan | 'help' {
     options: {
       consensus: { type: 'string' }, seeds: { type: 'string' }, 'seed-base': { type: 'string' }, nodes: { type: 'string' },
       txs: { type: 'string' }, byzantine: { type: 'string' }, 'no-faults': { type: 'boolean' }, 'heal-at': { type: 'string' },
-      'liveness-bound': { type: 'string' }, trace: { type: 'string' }, 'keep-going': { type: 'boolean' }, regressions: { type: 'boolean' }, json: { type: 'boolean' },
+      'liveness-bound': { type: 'string' }, jobs: { type: 'string' }, trace: { type: 'string' }, 'keep-going': { type: 'boolean' }, regressions: { type: 'boolean' }, json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...Object.fromEntries(RATE_KEYS.map((k) => [k, { type: 'string' as const }])),
     },
@@ -111,6 +113,7 @@ function plan (argv: string[]): CliPlan | 'help' {
   if (livenessBoundMs !== undefined) baseOptions.livenessBoundMs = livenessBoundMs
   return {
     algorithms, seeds, seedBase, baseOptions, reproArgs, traceLength,
+    jobs: intOption(values.jobs as string | undefined, 'jobs', 1, 64) ?? 1,
     keepGoing: values['keep-going'] === true, regressions: values.regressions === true, json: values.json === true,
   }
 }
@@ -142,7 +145,7 @@ function printSummary (s: CampaignSummary, seedBase: number, out: (line: string)
   if (quiet.length > 0 && s.seeds >= 20) out(`  note: no ${quiet.join(', ')} injected in this run`)
 }
 
-export function main (argv: string[], out = (l: string): void => { process.stdout.write(l + '\n') }, err = (l: string): void => { process.stderr.write(l + '\n') }): number {
+export async function main (argv: string[], out = (l: string): void => { process.stdout.write(l + '\n') }, err = (l: string): void => { process.stderr.write(l + '\n') }): Promise<number> {
   let p: CliPlan | 'help'
   try {
     p = plan(argv)
@@ -165,12 +168,12 @@ export function main (argv: string[], out = (l: string): void => { process.stdou
     log(`${REGRESSION_SEEDS.length - failed}/${REGRESSION_SEEDS.length} regression seeds passed`)
     return failed > 0 ? 1 : 0
   }
-  log(`seeds ${seedBase}..${seedBase + seeds - 1} for ${algorithms.join(' and ')}${reproArgs.length > 0 ? `, options ${reproArgs.join(' ')}` : ''}`)
+  log(`seeds ${seedBase}..${seedBase + seeds - 1} for ${algorithms.join(' and ')}${p.jobs > 1 ? ` on ${p.jobs} threads` : ''}${reproArgs.length > 0 ? `, options ${reproArgs.join(' ')}` : ''}`)
   const summaries: CampaignSummary[] = []
   for (const consensus of algorithms) {
     let lastReport = performance.now()
     const every = Math.max(1, Math.floor(seeds / 10))
-    const s = runCampaign({ ...baseOptions, consensus }, seedBase, seeds, (r, sum) => {
+    const s = await runCampaignParallel({ ...baseOptions, consensus }, seedBase, seeds, p.jobs, (r, sum) => {
       if (!r.ok) printViolation(r, reproArgs, log)
       const now = performance.now()
       if (sum.seeds % every === 0 || now - lastReport > 10_000) {
@@ -198,4 +201,4 @@ export function main (argv: string[], out = (l: string): void => { process.stdou
   return 0
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2))
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2))
