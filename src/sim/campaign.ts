@@ -68,7 +68,8 @@ export async function runCampaignParallel (
   let next = 0
   let stopped = false
   const workers = Array.from({ length: Math.min(jobs, count) }, (_, k) =>
-    new Worker(new URL('./worker.ts', import.meta.url), { workerData: { base, seeds: seeds.filter((_, i) => i % jobs === k) } }))
+    // Sources run as .ts; the compiled package (dist/) holds worker.js.
+    new Worker(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url), { workerData: { base, seeds: seeds.filter((_, i) => i % jobs === k) } }))
   await new Promise<void>((resolve, reject) => {
     let running = workers.length
     for (const w of workers) {
