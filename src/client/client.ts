@@ -66,6 +66,8 @@ export interface ClientOptions {
   retries?: number
   retryDelayMs?: number
   fetch?: typeof fetch
+  /** Event source instead of `WS /v1/events` (a local node: see localNodeEvents). */
+  events?: (onEvent: (e: NodeEventMessage) => void) => () => void
 }
 
 export interface DeployOptions {
@@ -98,6 +100,7 @@ export class BetascoClient {
   private readonly retries: number
   private readonly retryDelayMs: number
   private readonly fetchFn: typeof fetch
+  private readonly events: ClientOptions['events']
   private networkIdCache: string | undefined
 
   constructor (opts: ClientOptions) {
@@ -106,6 +109,7 @@ export class BetascoClient {
     this.retries = Math.max(1, Math.min(opts.retries ?? 4, 20))
     this.retryDelayMs = opts.retryDelayMs ?? 250
     this.fetchFn = opts.fetch ?? globalThis.fetch.bind(globalThis)
+    this.events = opts.events
   }
 
   // ── requests ─────────────────────────────────────────────────────────────────────────────
@@ -131,7 +135,7 @@ export class BetascoClient {
       if (res.ok) return { status: res.status, body: parsed as T }
       const e = (parsed as { error?: { code?: string, message?: string } } | undefined)?.error
       const err = new BetascoError((e?.code ?? 'INTERNAL') as ErrorCode, e?.message ?? `HTTP ${res.status} from ${method} ${path}`, { status: res.status })
-      if (res.status < 500) throw err
+      if (res.status < 500 || res.status === 501) throw err // 501: retrying will not help
       last = err
     }
     throw last
@@ -236,6 +240,11 @@ export class BetascoClient {
 
   /** Streams the node's events (blocks, receipts, shards, peers). Returns a handle to stop it. */
   subscribe (onEvent: (e: NodeEventMessage) => void, opts: { types?: string[], onError?: (err: Error) => void } = {}): { close: () => void, opened: Promise<void> } {
+    if (this.events !== undefined) {
+      const types = opts.types === undefined ? undefined : new Set(['hello', ...opts.types])
+      const off = this.events((e) => { if (types === undefined || types.has(e.type)) onEvent(e) })
+      return { close: off, opened: Promise.resolve() }
+    }
     const ws = new WebSocket(this.url.replace(/^http/, 'ws') + '/v1/events' + (opts.types !== undefined ? `?types=${opts.types.join(',')}` : ''))
     const opened = new Promise<void>((resolve, reject) => {
       ws.addEventListener('open', () => resolve())
