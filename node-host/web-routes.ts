@@ -15,6 +15,7 @@ import type { OrdererParams } from '../src/consensus/index.ts'
 import { genesisToJson, type Genesis } from '../src/crypto/genesis.ts'
 import { identityToJson, issueIdentity, type CaKey } from '../src/crypto/identity.ts'
 import type { NetworkPeer } from '../src/network/peer.ts'
+import type { BetascoNode } from '../src/node/node.ts'
 
 export interface WebRoutesOptions {
   /** Directory of the built web app (index.html and assets/), e.g. dist/web. */
@@ -24,6 +25,8 @@ export interface WebRoutesOptions {
   cas: CaKey[]
   /** The host's network peer, a circuit relay server listening on WebSockets. */
   relay: NetworkPeer
+  /** The host's node: its shards are listed at web/contracts, so tabs see the demo's contracts. */
+  node?: BetascoNode
   /** The relay's organization, shown in the directory. */
   relayOrg?: string
   /** Consensus parameters tabs should run with (the host's own, usually). */
@@ -99,6 +102,28 @@ export async function peerDirectory (relay: NetworkPeer, relayOrg?: string): Pro
   return out
 }
 
+export interface ContractEntry {
+  contract: string
+  name: string | null
+  consensus: string
+  shardSize: number
+  configVersion: number
+  members: Array<{ peerId: string, org: string }>
+  height: number
+  leader: string | null
+}
+
+/** The shards a node hosts, with their recorded configuration (what tabs draw as groups). */
+export function hostedContracts (node: BetascoNode): ContractEntry[] {
+  const out: ContractEntry[] = []
+  for (const shard of node.hostedShards()) {
+    const s = node.shardStatus(shard)
+    if (s === undefined) continue
+    out.push({ contract: shard, name: s.contract?.name ?? null, consensus: s.config.consensus, shardSize: s.config.shardSize, configVersion: s.config.version, members: s.config.members.map(m => ({ peerId: m.peerId, org: m.org })), height: s.height, leader: s.leader })
+  }
+  return out
+}
+
 export function createWebRoutes (opts: WebRoutesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const root = resolve(opts.webRoot)
   const prefix = opts.prefix ?? '/'
@@ -162,6 +187,10 @@ export function createWebRoutes (opts: WebRoutesOptions): (req: IncomingMessage,
     }
     if (path === '/web/peers' && req.method === 'GET') {
       peerDirectory(opts.relay, opts.relayOrg).then((peers) => { sendJson(res, 200, { peers }) }, fail)
+      return true
+    }
+    if (path === '/web/contracts' && req.method === 'GET') {
+      sendJson(res, 200, { contracts: opts.node === undefined ? [] : hostedContracts(opts.node) })
       return true
     }
     if (path === '/web/enroll') {

@@ -48,6 +48,7 @@ export async function boot (baseUrl: string, search: URLSearchParams, hooks: Boo
     user: ids.user,
     relayAddrs: config.relayAddrs,
     directoryUrl: new URL('web/peers', baseUrl).href,
+    contractsUrl: new URL('web/contracts', baseUrl).href,
     ...(config.params !== undefined ? { params: config.params } : {}),
     ...(config.iceServers !== undefined ? { iceServers: config.iceServers } : {}),
   })

@@ -27,6 +27,18 @@ export interface DirectoryEntry {
   tab: boolean
 }
 
+/** A contract the host's node hosts, as web/contracts lists it. */
+export interface HostContract {
+  contract: string
+  name: string | null
+  consensus: string
+  shardSize: number
+  configVersion: number
+  members: Array<{ peerId: string, org: string }>
+  height: number
+  leader: string | null
+}
+
 export interface TabNodeOptions {
   genesis: Genesis
   node: Identity
@@ -35,6 +47,8 @@ export interface TabNodeOptions {
   relayAddrs: string[]
   /** Where the host lists the network's peers (GET → DirectoryEntry[]); none: relays only. */
   directoryUrl?: string
+  /** Where the host lists the contracts its node hosts (GET → { contracts }), for the views. */
+  contractsUrl?: string
   params?: Partial<OrdererParams>
   /** ICE servers for WebRTC (the host's choice; [] on a LAN or loopback network). */
   iceServers?: RTCIceServer[]
@@ -83,6 +97,8 @@ export class TabNode {
   readonly identity: Identity
   readonly network: string
   directory: DirectoryEntry[] = []
+  /** Contracts the host's node hosts (refreshed with the directory). */
+  hostContracts: HostContract[] = []
   /** The latest failed dials (bounded), for the network view and diagnostics. */
   readonly dialErrors: Array<{ atMs: number, peerId: string, addr: string, error: string }> = []
   private readonly opts: TabNodeOptions
@@ -159,6 +175,12 @@ export class TabNode {
       this.directory = (await res.json() as { peers: DirectoryEntry[] }).peers
     } catch {
       return
+    }
+    if (this.opts.contractsUrl !== undefined) {
+      try {
+        const res = await fetch(this.opts.contractsUrl, { signal: AbortSignal.timeout(5_000) })
+        if (res.ok) this.hostContracts = (await res.json() as { contracts: HostContract[] }).contracts.slice(0, 1000)
+      } catch { /* the next round asks again */ }
     }
     // A relayed (limited) circuit connection does not count: it only carries signalling, and a
     // dial would return it instead of opening WebRTC, so those peers are dialled with force.

@@ -69,7 +69,7 @@ export async function startWebTestHost (webRoot: string, nodeCount = 3): Promise
       await node.start()
       nodes.push(node)
     }
-    const web = createWebRoutes({ webRoot, genesis: material.genesis, cas: material.cas, relay: peers[0]!, relayOrg: ids[0]!.org, params: WEB_PARAMS, iceServers: [] })
+    const web = createWebRoutes({ webRoot, genesis: material.genesis, cas: material.cas, relay: peers[0]!, node: nodes[0]!, relayOrg: ids[0]!.org, params: WEB_PARAMS, iceServers: [] })
     server = createServer((req, res) => {
       if (web(req, res)) return
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such route' } }))

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseGenesis, parseIdentity, networkId } from '../../src/crypto/index.ts'
+import { identityId, parseGenesis, parseIdentity, networkId, signEnvelope } from '../../src/crypto/index.ts'
+import { contractIdFor, type TxBody } from '../../src/core/transaction.ts'
 import { startWebTestHost, type WebTestHost } from './host.ts'
 
 let host: WebTestHost | undefined
@@ -85,4 +86,17 @@ describe('web routes of a host', () => {
     }
     expect((await fetch(url('/v1/status'))).status).toBe(404) // not ours: the test host has no API
   })
+
+  it('lists the contracts the host\'s node hosts, with their members', async () => {
+    const code = 'contract Counter { function onCreate() { Global.count = 0; } export function call(arg) { Global.count++; return Global.count; } }'
+    const user = host!.material.identities.find(i => i.kind === 'user')!
+    const net = networkId(host!.material.genesis)
+    const from = identityId(user.publicKey)
+    const tx: TxBody = { v: 1, network: net, kind: 'deploy', contract: contractIdFor(net, from, 'routes-1', code), method: 'onCreate', arg: null, nonce: 'routes-1', from, deploy: { code, shardSize: 3, consensus: 'raft', gasLimit: 1_000_000, checkpointInterval: 100 } }
+    expect((await host!.nodes[0]!.execute(await signEnvelope(tx, user), 30_000)).receipt.status).toBe('committed')
+    const { contracts } = await (await fetch(url('/web/contracts'))).json() as { contracts: Array<{ contract: string, name: string, consensus: string, members: Array<{ peerId: string }> }> }
+    const entry = contracts.find(c => c.contract === tx.contract)
+    expect(entry).toMatchObject({ name: 'Counter', consensus: 'raft' })
+    expect(entry!.members.map(m => m.peerId).sort()).toEqual(host!.peers.map(p => p.peerId).sort())
+  }, 40_000)
 })

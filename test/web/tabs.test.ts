@@ -218,18 +218,18 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
   }, 90_000)
 
   it('tab A closes and the shard keeps serving (the closed member drawn as gone)', async () => {
+    await tabs[M]!.setViewportSize({ width: 1280, height: 1000 })
+    await tabs[M]!.evaluate(() => { location.hash = '#network' })
     await tabs.A!.close({ runBeforeUnload: true })
     delete tabs.A
+    // the other member tab draws A hollow with dashed lines (before the shard re-configures without it)
+    await waitFor(async () => await tabs[M]!.locator('#view-network .member.gone').count() > 0, 12_000, `tab ${M} to draw tab A as a gone member`)
+    await shoot(tabs[M]!, 'network-after-churn')
     const before = JSON.parse(await stateIn(tabs[M]!) ?? '{}') as { count: number }
     const r = await call(tabs[K]!, 'call', null, 45_000)
     expect(r).toMatchObject({ status: 'committed' })
     expect(r.result).toBeGreaterThan(before.count)
     closedCount = r.result as number
-    // the other member tab draws the shard without A (hollow, dashed member)
-    await tabs[M]!.setViewportSize({ width: 1280, height: 1000 })
-    await tabs[M]!.evaluate(() => { location.hash = '#network' })
-    await waitFor(async () => await tabs[M]!.locator('#view-network .member.gone').count() > 0, 10_000, `tab ${M} to draw tab A as a gone member`)
-    await shoot(tabs[M]!, 'network-after-churn')
   }, 60_000)
 
   it('a reloaded tab resumes its identity and its shard from IndexedDB, and the shard serves again', async () => {

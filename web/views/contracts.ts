@@ -21,8 +21,11 @@ export class ContractsView {
       return h('article', { class: 'contract-card', 'data-contract': c.id },
         h('h3', {}, `${c.name ?? 'contract'} `, h('code', { title: c.id }, short(c.id, 16))),
         table(['shard size', 'consensus', 'height', 'leader', 'config version', 'hosted here'], [[
-          String(c.shardSize), c.consensus, s === undefined ? '—' : String(s.height), s?.leader === undefined || s.leader === null ? '—' : short(s.leader, 8),
-          s === undefined ? '—' : String(s.configVersion), s === undefined ? 'no' : 'yes (member)',
+          String(c.shardSize), c.consensus,
+          s !== undefined ? String(s.height) : c.remote !== undefined ? `${c.remote.height} (host)` : '—',
+          s !== undefined ? (s.leader === null ? '—' : short(s.leader, 8)) : c.remote?.leader != null ? short(c.remote.leader, 8) : '—',
+          s !== undefined ? String(s.configVersion) : c.remote !== undefined ? String(c.remote.configVersion) : '—',
+          s === undefined ? 'no' : 'yes (member)',
         ]]),
         h('p', {}, h('strong', {}, 'members: '), ...c.members.map(m => h('span', { class: online.has(m) ? 'member-chip' : 'member-chip gone', title: m }, m === self ? 'this tab' : short(m, 8)))),
         state === undefined ? h('p', { class: 'muted' }, 'state: held by the shard members') : h('p', {}, h('strong', {}, 'state (Global): '), h('code', { class: 'state' }, state)),

@@ -3,7 +3,7 @@
 import type { Receipt } from '../../src/core/receipt.ts'
 import type { ShardConfig } from '../../src/core/shard-config.ts'
 import type { BootedApp } from '../boot.ts'
-import type { TabNode } from '../tab-node.ts'
+import type { HostContract, TabNode } from '../tab-node.ts'
 
 export interface KnownContract {
   id: string
@@ -15,6 +15,8 @@ export interface KnownContract {
   deployedHere: boolean
   code?: string
   name?: string
+  /** As the host's node reports it, when this tab does not host the shard. */
+  remote?: HostContract
 }
 
 export interface LedgerEntry {
@@ -81,6 +83,18 @@ export class AppModel {
   }
 
   refresh (): void {
+    // what the host's node hosts (this tab's own configurations, learnt below, take precedence)
+    for (const hc of this.tab.hostContracts) {
+      const hosted = this.tab.node.shardStatus(hc.contract) !== undefined
+      if (hosted) continue
+      const c = this.contracts.get(hc.contract) ?? { id: hc.contract, members: [], consensus: hc.consensus, shardSize: hc.shardSize, deployedHere: false }
+      c.members = hc.members.map(m => m.peerId)
+      c.consensus = hc.consensus
+      c.shardSize = hc.shardSize
+      c.remote = hc
+      if (hc.name !== null) c.name = hc.name
+      this.contracts.set(hc.contract, c)
+    }
     for (const shard of this.tab.node.hostedShards()) {
       const s = this.tab.node.shardStatus(shard)
       if (s !== undefined) this.learnConfig(s.config)
