@@ -94,8 +94,14 @@ describe('web routes of a host', () => {
     const from = identityId(user.publicKey)
     const tx: TxBody = { v: 1, network: net, kind: 'deploy', contract: contractIdFor(net, from, 'routes-1', code), method: 'onCreate', arg: null, nonce: 'routes-1', from, deploy: { code, shardSize: 3, consensus: 'raft', gasLimit: 1_000_000, checkpointInterval: 100 } }
     expect((await host!.nodes[0]!.execute(await signEnvelope(tx, user), 30_000)).receipt.status).toBe('committed')
-    const { contracts } = await (await fetch(url('/web/contracts'))).json() as { contracts: Array<{ contract: string, name: string, consensus: string, members: Array<{ peerId: string }> }> }
-    const entry = contracts.find(c => c.contract === tx.contract)
+    // the receipt may come from another member before this node applied the deploy block
+    type Entry = { contract: string, name: string | null, consensus: string, members: Array<{ peerId: string }> }
+    let entry: Entry | undefined
+    for (let i = 0; i < 50 && entry?.name !== 'Counter'; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 200))
+      const { contracts } = await (await fetch(url('/web/contracts'))).json() as { contracts: Entry[] }
+      entry = contracts.find(c => c.contract === tx.contract)
+    }
     expect(entry).toMatchObject({ name: 'Counter', consensus: 'raft' })
     expect(entry!.members.map(m => m.peerId).sort()).toEqual(host!.peers.map(p => p.peerId).sort())
   }, 40_000)

@@ -66,8 +66,9 @@ export class NetworkView {
       if (p === undefined) continue
       // the best transport of this peer's connections: WebRTC over a relayed circuit
       if (p.connected === null || c.transport === 'webrtc') p.connected = c.transport
+      if (c.transport === 'webrtc') p.tab = true // only tabs are reached over WebRTC here
     }
-    for (const p of out.values()) this.seen.set(p.peerId, { ...p })
+    for (const p of out.values()) this.seen.set(p.peerId, { ...p, tab: p.tab || (this.seen.get(p.peerId)?.tab ?? false) })
     while (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.keys().next().value as string)
     // gone peers (seen before, or shard members never met) stay drawn, disconnected
     for (const [peerId, p] of this.seen) if (!out.has(peerId)) out.set(peerId, { ...p, connected: null, admitted: false })
