@@ -101,7 +101,8 @@ async function runOne (n: number, mode: string): Promise<Row> {
       truth.set(c, members)
       for (const p of peers) if (members.includes(p.peerId)) p.locator.membership.record(c, members.map(id => info.get(id)!))
     }
-    if (mode === 'dht') await new Promise(resolve => setTimeout(resolve, 1500)) // let the initial DHT self-lookups run
+    // let the DHT's first self-lookups and routing-table pings finish: all peers share this process
+    if (mode === 'dht') await new Promise(resolve => setTimeout(resolve, 1000 + 100 * n))
     const setupMs = performance.now() - t0
     const meanNeighbours = peers.reduce((a, p) => a + p.locator.neighbours().length, 0) / n
     log(`  N=${n} ${mode}: topology ready in ${(setupMs / 1000).toFixed(1)} s, mean neighbours ${meanNeighbours.toFixed(1)}; routing ${contracts} contracts one at a time`)

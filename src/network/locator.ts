@@ -222,9 +222,11 @@ export class Locator {
   /** Routes a payload to a member of the contract's shard and returns the member's answer. */
   async route (contract: string, payload: Uint8Array, opts: { onStatus?: (code: 'STILL_LOCATING') => void } = {}): Promise<RouteResult> {
     this.checkArgs(contract, payload)
-    const req = this.newRequest('route', contract, payload, 0)
     const deadline = this.nowMs() + this.routeTimeoutMs
+    // the search gets 60 % of the time, so the flood still has some when the search fails
+    const req = { ...this.newRequest('route', contract, payload, 0), budgetMs: Math.floor(this.routeTimeoutMs * 0.6) }
     let res = await this.process(req)
+    const searched = res.ok ? 0 : res.visited.length
     let flooded = false
     if (!res.ok && res.code === 'NOT_FOUND') {
       // Algorithm 1, last resort: tell the client and flood with a hop limit
@@ -237,7 +239,7 @@ export class Locator {
       }
     }
     if (!res.ok) {
-      if (res.code === 'NOT_FOUND') throw new BetascoError('UNREACHABLE', `no member of contract ${contract.slice(0, 16)}… was reached (searched ${res.visited.length} peers, then flooded ${this.floodHops} hops)`)
+      if (res.code === 'NOT_FOUND') throw new BetascoError('UNREACHABLE', `no member of contract ${contract.slice(0, 16)}… was reached (the search visited ${searched} peers${flooded ? `, then a ${this.floodHops}-hop flood found none` : ', no time was left to flood'})`)
       throw new BetascoError(res.code, res.message)
     }
     return { deliveredBy: res.by, hops: res.path.length - 1, path: res.path, response: res.result, flooded }
@@ -499,7 +501,8 @@ export class Locator {
     const notFound = (message: string): Response => ({ v: 1, ok: false, code: 'NOT_FOUND', message, visited: [peer] })
     let stream: Stream | undefined
     try {
-      await this.ensureAdmitted(peer, Math.min(5000, req.budgetMs))
+      // a peer found through the DHT is dialled first; a dead or slow one must not eat the budget
+      await this.ensureAdmitted(peer, Math.min(2000, req.budgetMs / 2))
       this.stats.forwarded++
       const signal = timeoutSignal(req.budgetMs)
       stream = await this.node.dialProtocol(peerIdFromString(peer), this.protocol, { signal })
