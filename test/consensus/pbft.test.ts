@@ -100,7 +100,7 @@ describe('pbft orderer', () => {
     let ckptsBlocked = true
     c.filter = (_from, m) => !(ckptsBlocked && msgType(m.data) === 'ckpt')
     for (let i = 0; i < 100; i++) c.submit('p1', clientTx(i))
-    for (let r = 0; r < 300; r++) c.round()
+    for (let r = 0; r < 40; r++) c.round()
     // Each transaction fills a sequence number only through a batch; without stable checkpoints
     // at most 2K sequence numbers above the last stable one can be ordered.
     const stuck = c.committedTxIds('p1').length
