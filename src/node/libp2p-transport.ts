@@ -2,6 +2,7 @@
 // messages, one long-lived stream per peer and direction, frames of canonical CBOR. Only
 // admitted peers (certificate checked by src/network/admission) are sent to or heard from.
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { Stream } from '@libp2p/interface'
 import type { VerifiedIdentity } from '../crypto/certificate.ts'
 import type { Genesis } from '../crypto/genesis.ts'
@@ -50,7 +51,14 @@ export class Libp2pTransport implements NodeTransport {
   }
 
   send (to: string, data: Uint8Array): void {
-    if (this.closed || !this.peer.admission.isAdmitted(to)) { this.dropped++; return }
+    if (this.closed) { this.dropped++; return }
+    if (!this.peer.admission.isAdmitted(to)) {
+      // Not connected: dial it (its addresses come from identify and the DHT) and send once
+      // it is admitted; meanwhile, and if that fails, messages are dropped (the layers above retry).
+      this.dialLater(to)
+      this.dropped++
+      return
+    }
     let o = this.out.get(to)
     if (o === undefined) {
       o = { stream: undefined, queue: [], draining: false }
@@ -70,6 +78,31 @@ export class Libp2pTransport implements NodeTransport {
       await s?.close().catch(() => {})
     }
     this.out.clear()
+  }
+
+  private readonly dialing = new Map<string, number>()
+
+  learn (peerId: string, addrs: string[]): void {
+    if (this.closed || peerId === this.self || addrs.length === 0 || this.peer.admission.isAdmitted(peerId)) return
+    void (async () => {
+      try {
+        await this.peer.node.peerStore.merge(peerIdFromString(peerId), { multiaddrs: addrs.slice(0, 16).map(a => multiaddr(a)) })
+        this.dialLater(peerId)
+      } catch { /* a bad address teaches nothing */ }
+    })()
+  }
+
+  private dialLater (to: string): void {
+    const last = this.dialing.get(to) ?? 0
+    if (Date.now() - last < 5_000) return
+    this.dialing.set(to, Date.now())
+    if (this.dialing.size > 1024) this.dialing.clear()
+    void (async () => {
+      try {
+        await this.peer.node.dial(peerIdFromString(to), { signal: AbortSignal.timeout(10_000) })
+        await this.peer.admission.waitFor(to, 10_000)
+      } catch { /* unreachable for now */ }
+    })()
   }
 
   private async drain (to: string, o: Outbound): Promise<void> {

@@ -7,10 +7,12 @@ import { BetascoError } from '../core/errors.ts'
 import { toHex, utf8 } from '../core/bytes.ts'
 import type { CommittedBlock } from '../core/block.ts'
 import { sha256 } from '../core/hash.ts'
+import { decode, encode } from '../core/encoding.ts'
+import { list, record, str } from '../core/shape.ts'
 import { LIMITS } from '../core/limits.ts'
 import { receiptDigest, type Receipt } from '../core/receipt.ts'
 import { matchingResultsNeeded, type ShardConfig } from '../core/shard-config.ts'
-import { contractIdFor, encodeEnvelope, isContractIssued, txId, type Envelope, type TxBody } from '../core/transaction.ts'
+import { contractIdFor, decodeEnvelope, encodeEnvelope, isContractIssued, txId, type Envelope, type TxBody } from '../core/transaction.ts'
 import type { Notice, OrdererParams, Signer, Verifier } from '../consensus/index.ts'
 import type { ContractHost } from '../contract/types.ts'
 import { verifyCertificate, type VerifiedIdentity } from '../crypto/certificate.ts'
@@ -23,7 +25,8 @@ import { checkpointTx } from '../shard/checkpoints.ts'
 import { identityId } from '../crypto/certificate.ts'
 import type { LedgerStore } from '../storage/ledger-store.ts'
 import { closestPeers } from '../network/distance.ts'
-import type { NodeTransport } from './transport.ts'
+import { selectMembers } from '../network/locator.ts'
+import type { ContractRouter, MembershipSource, NodeTransport } from './transport.ts'
 import { decodeNodeMessage, encodeNodeMessage, type NodeMessage } from './wire.ts'
 
 export interface NodeOptions {
@@ -40,6 +43,8 @@ export interface NodeOptions {
   maxHops?: number
   now?: () => number
   seed?: number
+  /** Routes transactions and forms shards beyond the known peers (src/network's Locator). */
+  router?: ContractRouter
   /** A member unreachable for this long is replaced in its shards (churn; default 15 s). */
   memberTimeoutMs?: number
   /** Re-configure shards towards the k closest live nodes (default true). */
@@ -58,6 +63,8 @@ export interface NodeCounters {
   callsAccepted: number
   callsRejected: number
   reconfigurations: number
+  /** Transactions the router could not bring to a member (the entry re-routes them). */
+  unrouted: number
 }
 
 export type NodeEvent =
@@ -89,12 +96,21 @@ interface Inbound {
 }
 
 const QUERY_FANOUT = 8
+
+function checkMember (m: unknown): { peerId: string, org: string, addrs: string[] } {
+  const o = record(m, 'member', ['peerId', 'org', 'addrs'])
+  return {
+    peerId: str(o.peerId, 'member.peerId', LIMITS.maxPeerIdLength),
+    org: str(o.org, 'member.org', LIMITS.maxOrgNameLength),
+    addrs: list(o.addrs, 'member.addrs', 16, (a, p) => str(a, p, 512))
+  }
+}
 const DEFAULT_TICK_MS = 20
 
 export class BetascoNode {
   readonly id: string
   readonly network: string
-  readonly counters: NodeCounters = { received: 0, forwarded: 0, committed: 0, failed: 0, blocks: 0, malformed: 0, refused: 0, callsSent: 0, callsAccepted: 0, callsRejected: 0, reconfigurations: 0 }
+  readonly counters: NodeCounters = { received: 0, forwarded: 0, committed: 0, failed: 0, blocks: 0, malformed: 0, refused: 0, callsSent: 0, callsAccepted: 0, callsRejected: 0, reconfigurations: 0, unrouted: 0 }
   private readonly opts: NodeOptions
   private readonly params: Partial<OrdererParams>
   private readonly replicas = new Map<string, ShardReplica>()
@@ -112,6 +128,7 @@ export class BetascoNode {
   private timer: ReturnType<typeof setInterval> | undefined
   private closed = false
   private readonly lastSeen = new Map<string, number>()
+  private readonly formed = new Map<string, Array<{ peerId: string, org: string, addrs: string[] }>>()
   private readonly pendingConfig = new Map<string, { version: number, atMs: number }>()
   private lastChurnCheck = 0
   private readonly startedMs = Date.now()
@@ -133,6 +150,29 @@ export class BetascoNode {
       }
     }
     opts.transport.onMessage((from, data) => { this.onMessage(from, data) })
+    opts.router?.handle(async (d) => await this.onRouted(d.contract, d.payload))
+    opts.router?.onDeploy((contract, members, payload) => { void this.onLocatedDeploy(contract, members, payload).catch(() => { this.counters.refused++ }) })
+  }
+
+  /** The membership a router consults: shards this node is a member of, as recorded. */
+  readonly membership: MembershipSource = {
+    isMember: (contract) => this.isMemberOf(contract) || (this.formed.get(contract)?.some(m => m.peerId === this.id) ?? false),
+    membersOf: (contract) => {
+      const config = this.replicas.get(contract)?.config()
+      const known = this.formed.get(contract)
+      if (config !== undefined) return config.members.map(m => ({ ...m, addrs: known?.find(k => k.peerId === m.peerId)?.addrs ?? [] }))
+      return known
+    },
+    record: (contract, members) => {
+      if (this.formed.size > 10_000) this.formed.clear()
+      const before = this.formed.get(contract)
+      this.formed.set(contract, members.map(m => ({ ...m, addrs: m.addrs.length > 0 ? m.addrs : before?.find(b => b.peerId === m.peerId)?.addrs ?? [] })))
+      for (const m of members) if (m.addrs.length > 0) this.opts.transport.learn?.(m.peerId, m.addrs)
+    }
+  }
+
+  private isMemberOf (contract: string): boolean {
+    return this.replicas.get(contract)?.config().members.some(m => m.peerId === this.id) ?? false
   }
 
   /** Reopens every shard hosted in the store and starts the clock. */
@@ -191,8 +231,19 @@ export class BetascoNode {
       throw err
     }
     const id = txId(env.tx)
-    if (env.tx.kind === 'deploy') await this.form(env)
-    else this.route(env, this.opts.maxHops ?? 16)
+    if (env.tx.kind === 'deploy') {
+      if (this.opts.router !== undefined) {
+        const { members } = await this.opts.router.deploy(env.tx.contract, env.tx.deploy!.shardSize, encodeEnvelope(env))
+        if (members.length !== env.tx.deploy!.shardSize) {
+          throw new BetascoError('UNREACHABLE', `deploy: the locator found ${members.length} of the ${env.tx.deploy!.shardSize} members the shard needs; try a smaller shard or when more nodes are connected`)
+        }
+        this.membership.record(env.tx.contract, members.map(m => ({ peerId: m.peerId, org: m.org, addrs: m.addrs ?? [] })))
+      } else {
+        await this.form(env)
+      }
+    } else {
+      this.route(env, this.opts.maxHops ?? 16)
+    }
     return { txId: id, contract: env.tx.contract }
   }
 
@@ -319,22 +370,8 @@ export class BetascoNode {
   chooseMembers (contract: string, k: number): Array<{ peerId: string, org: string }> {
     const all = this.allNodes()
     if (all.size < k) throw new BetascoError('BAD_ARGUMENT', `a shard of ${k} needs ${k} nodes; ${all.size} are known to this node`)
-    const ordered = closestPeers(contract, [...all.keys()], all.size)
-    const chosen = ordered.slice(0, k)
-    const minOrgs = Math.min(k, this.opts.minOrgs ?? 2)
-    const orgOf = (p: string): string => all.get(p)!.org
-    for (const candidate of ordered.slice(k)) {
-      const orgs = new Set(chosen.map(orgOf))
-      if (orgs.size >= minOrgs) break
-      if (orgs.has(orgOf(candidate))) continue
-      // Replace the farthest member of the most represented organization.
-      const counts = new Map<string, number>()
-      for (const p of chosen) counts.set(orgOf(p), (counts.get(orgOf(p)) ?? 0) + 1)
-      for (let i = chosen.length - 1; i >= 0; i--) {
-        if ((counts.get(orgOf(chosen[i]!)) ?? 0) > 1) { chosen[i] = candidate; break }
-      }
-    }
-    return chosen.map(peerId => ({ peerId, org: orgOf(peerId) }))
+    const chosen = selectMembers(contract, [...all.values()].map(v => ({ peerId: v.peerId!, org: v.org })), k, this.opts.minOrgs ?? 2)
+    return chosen.map(peerId => ({ peerId, org: all.get(peerId)!.org }))
   }
 
   private async form (env: Envelope): Promise<void> {
@@ -355,11 +392,11 @@ export class BetascoNode {
     for (const m of config.members) this.sendTo(m.peerId, { t: 'form', config, env })
   }
 
-  private async onForm (from: string, config: ShardConfig, env: Envelope): Promise<void> {
+  private async onForm (from: string, config: ShardConfig, env: Envelope, verified = from === this.id): Promise<void> {
     const tx = env.tx
     const spec = tx.deploy
     if (tx.kind !== 'deploy' || spec === undefined) throw new BetascoError('BAD_ARGUMENT', 'form: not a deploy')
-    if (from !== this.id) await verifyEnvelope(this.opts.genesis, env, this.now())
+    if (!verified) await verifyEnvelope(this.opts.genesis, env, this.now())
     if (tx.contract !== contractIdFor(tx.network, tx.from, tx.nonce, spec.code) || config.contract !== tx.contract) throw new BetascoError('BAD_ARGUMENT', 'form: contract ID mismatch')
     if (config.version !== 0 || config.consensus !== spec.consensus || config.shardSize !== spec.shardSize || config.members.length !== spec.shardSize ||
       config.gasLimit !== spec.gasLimit || config.checkpointInterval !== spec.checkpointInterval || toHex(config.codeHash) !== toHex(sha256(utf8.encode(spec.code)))) {
@@ -381,6 +418,16 @@ export class BetascoNode {
       void replica.step({ type: 'submit', tx: env }).catch(() => {})
       return
     }
+    if (this.opts.router !== undefined) {
+      this.counters.forwarded++
+      void this.opts.router.route(shard, encodeEnvelope(env)).then((r) => {
+        try {
+          const members = decode(r.response, 64 * 1024)
+          if (Array.isArray(members)) this.membership.record(shard, members.slice(0, LIMITS.maxShardMembers).map(m => checkMember(m)))
+        } catch { /* an answer without members teaches nothing */ }
+      }, () => { this.counters.unrouted++ })
+      return
+    }
     if (ttl <= 0) { this.counters.refused++; return }
     const ordered = closestPeers(shard, [...this.opts.transport.peers().keys(), this.id], QUERY_FANOUT + 1)
     const next = ordered.find(p => p !== this.id)
@@ -389,10 +436,46 @@ export class BetascoNode {
     this.sendTo(next, { t: 'submit', env, ttl: ttl - 1 })
   }
 
+  /** A transaction the router brought to this node as a member of its shard. */
+  private async onRouted (contract: string, payload: Uint8Array): Promise<Uint8Array> {
+    const env = decodeEnvelope(payload)
+    if (env.tx.contract !== contract) throw new BetascoError('BAD_ARGUMENT', 'routed transaction is for another contract')
+    const replica = this.replicas.get(contract)
+    if (replica === undefined || !this.isMemberOf(contract)) throw new BetascoError('NOT_MEMBER', `not a member of ${contract.slice(0, 12)}…`)
+    if (!this.verifiedTxs.has(txId(env.tx))) await this.admitClient(env)
+    await replica.step({ type: 'submit', tx: env })
+    // The answer names the members and where to reach them, so the entry node can connect and
+    // ask them for receipts directly.
+    return encode(this.membership.membersOf(contract) ?? [])
+  }
+
+  /** A shard the router formed with this node among its members: configuration version 0. */
+  private async onLocatedDeploy (contract: string, members: Array<{ peerId: string, org: string }>, payload: Uint8Array): Promise<void> {
+    const env = decodeEnvelope(payload)
+    const spec = env.tx.deploy
+    if (env.tx.kind !== 'deploy' || spec === undefined || env.tx.contract !== contract) return
+    await this.admitClient(env)
+    const config: ShardConfig = {
+      v: 1,
+      contract,
+      version: 0,
+      fromHeight: 0,
+      consensus: spec.consensus,
+      shardSize: spec.shardSize,
+      members: members.map(m => ({ peerId: m.peerId, org: m.org })),
+      gasLimit: spec.gasLimit,
+      checkpointInterval: spec.checkpointInterval,
+      codeHash: sha256(utf8.encode(spec.code))
+    }
+    await this.onForm(this.id, config, env, true)
+  }
+
   /** Peers to ask about a shard: its members if hosted here, else the closest known peers. */
   private candidates (shard: string): string[] {
     const replica = this.replicas.get(shard)
     if (replica !== undefined) return replica.config().members.map(m => m.peerId)
+    const formed = this.formed.get(shard)
+    if (formed !== undefined) return formed.map(m => m.peerId)
     return closestPeers(shard, [...this.opts.transport.peers().keys(), this.id], QUERY_FANOUT)
   }
 
