@@ -1,4 +1,5 @@
 // Command-line option parsing: `--name value`, `--name=value`, boolean flags and positionals.
+import { BetascoError } from '../src/core/errors.ts'
 export interface ParsedArgs {
   positionals: string[]
   options: Map<string, string>
@@ -38,4 +39,22 @@ export function parseArgs (argv: string[], valueOptions: string[], repeatable: s
     }
   }
   return parsed
+}
+
+/** A numeric option within [min, max] (integers unless `integer` is false), or the fallback. */
+export function numberOption (args: ParsedArgs, name: string, fallback: number, min: number, max: number, integer = true): number {
+  const raw = args.options.get(name)
+  if (raw === undefined) return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isSafeInteger(n))) {
+    throw new BetascoError('BAD_ARGUMENT', `--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got "${raw}"`)
+  }
+  return n
+}
+
+/** A value option that must be given. */
+export function requiredOption (args: ParsedArgs, name: string): string {
+  const v = args.options.get(name)
+  if (v === undefined || v === '') throw new BetascoError('BAD_ARGUMENT', `--${name} is required`)
+  return v
 }

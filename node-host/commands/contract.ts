@@ -9,15 +9,7 @@ import { ContractPool } from '../../src/contract/pool.ts'
 import type { Json } from '../../src/core/shape.ts'
 import type { ContractDescription } from '../../src/contract/types.ts'
 import type { Command, CommandIO } from '../cli.ts'
-import type { ParsedArgs } from '../args.ts'
-
-function intOption (args: ParsedArgs, name: string, fallback: number, min: number, max: number): number {
-  const raw = args.options.get(name)
-  if (raw === undefined) return fallback
-  const n = Number(raw)
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new BetascoError('BAD_ARGUMENT', `--${name} must be an integer from ${min} to ${max}, got "${raw}"`)
-  return n
-}
+import { numberOption, type ParsedArgs } from '../args.ts'
 
 function oneFile (args: ParsedArgs, usage: string): string {
   if (args.positionals.length !== 1) throw new BetascoError('BAD_ARGUMENT', `expected one contract file (${usage})`)
@@ -100,8 +92,8 @@ export const contractCommands: Command[] = [
       const file = oneFile(args, EXEC_USAGE)
       const callsFile = args.options.get('calls')
       if (callsFile === undefined || callsFile === '') throw new BetascoError('BAD_ARGUMENT', `--calls is required (${EXEC_USAGE})`)
-      const gasLimit = intOption(args, 'gas', DEFAULTS.gasLimit, 1, 1e12)
-      const watchdogMs = intOption(args, 'watchdog-ms', DEFAULTS.watchdogMs, 10, 3_600_000)
+      const gasLimit = numberOption(args, 'gas', DEFAULTS.gasLimit, 1, 1e12)
+      const watchdogMs = numberOption(args, 'watchdog-ms', DEFAULTS.watchdogMs, 10, 3_600_000)
       let deployArg: Json = null
       const rawDeploy = args.options.get('deploy-arg')
       if (rawDeploy !== undefined) {

@@ -4,21 +4,7 @@ import { join, resolve } from 'node:path'
 import { BetascoError } from '../../src/core/errors.ts'
 import { caToJson, createNetwork, genesisToJson, identityToJson, isSchemeName, networkId } from '../../src/crypto/index.ts'
 import type { Command } from '../cli.ts'
-import type { ParsedArgs } from '../args.ts'
-
-function intOption (args: ParsedArgs, name: string, fallback: number, min: number, max: number): number {
-  const raw = args.options.get(name)
-  if (raw === undefined) return fallback
-  const n = Number(raw)
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new BetascoError('BAD_ARGUMENT', `--${name} must be an integer from ${min} to ${max}, got "${raw}"`)
-  return n
-}
-
-function required (args: ParsedArgs, name: string): string {
-  const v = args.options.get(name)
-  if (v === undefined || v === '') throw new BetascoError('BAD_ARGUMENT', `--${name} is required`)
-  return v
-}
+import { numberOption, requiredOption } from '../args.ts'
 
 async function writeJson (path: string, value: unknown, secret: boolean): Promise<void> {
   await writeFile(path, JSON.stringify(value, null, 2) + '\n', { mode: secret ? 0o600 : 0o644 })
@@ -39,13 +25,13 @@ export const networkCommands: Command[] = [
     ].join('\n'),
     valueOptions: ['orgs', 'out', 'scheme', 'nodes', 'users', 'name', 'validity-days'],
     run: async (args, io) => {
-      const orgs = required(args, 'orgs').split(',').map(s => s.trim()).filter(s => s !== '')
-      const out = resolve(required(args, 'out'))
+      const orgs = requiredOption(args, 'orgs').split(',').map(s => s.trim()).filter(s => s !== '')
+      const out = resolve(requiredOption(args, 'out'))
       const scheme = args.options.get('scheme') ?? 'ed25519'
       if (!isSchemeName(scheme)) throw new BetascoError('BAD_ARGUMENT', `--scheme must be ed25519 or sm2, got "${scheme}"`)
-      const nodesPerOrg = intOption(args, 'nodes', 2, 1, 64)
-      const usersPerOrg = intOption(args, 'users', 1, 1, 1000)
-      const validityDays = intOption(args, 'validity-days', 365, 1, 36500)
+      const nodesPerOrg = numberOption(args, 'nodes', 2, 1, 64)
+      const usersPerOrg = numberOption(args, 'users', 1, 1, 1000)
+      const validityDays = numberOption(args, 'validity-days', 365, 1, 36500)
       const json = args.flags.has('json')
       await mkdir(out, { recursive: true })
       const existing = await readdir(out)
