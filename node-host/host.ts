@@ -155,6 +155,8 @@ export class PeerHost {
           .finally(() => this.dialing.delete(id))
       }
       // Ask the DHT for peers near this one: it is how peers learn of peers they never met.
+      // Often while this peer has few connections, then twice a minute (a lookup costs CPU).
+      if (this.node.peers().size >= 3 && this.rounds % 15 !== 0) return
       const signal = AbortSignal.timeout(MESH_INTERVAL_MS)
       for await (const _ of lib.peerRouting.getClosestPeers(lib.peerId.toMultihash().bytes, { signal })) { /* fills the peer store */ }
     } catch { /* a round that fails is retried by the next */ }

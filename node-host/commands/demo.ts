@@ -17,7 +17,7 @@ import { createLogger } from '../log.ts'
 import { packageRoot, webAppBuilt, webAppDir } from '../web.ts'
 
 const DEMO_PARAMS = { tickMs: 20, electionTicks: 10, heartbeatTicks: 2, viewChangeTicks: 50, maxTxsPerBlock: 200 }
-const MAX_IN_FLIGHT = 64
+const MAX_IN_FLIGHT_MIN = 8
 const WINDOW_MS = 10_000
 
 function intOption (args: ParsedArgs, name: string, fallback: number, min: number, max: number): number {
@@ -190,6 +190,8 @@ async function runDemo (args: ParsedArgs, io: CommandIO): Promise<number> {
 
     // ── load ───────────────────────────────────────────────────────────────────────────────
     const stats = new LoadStats()
+    // about one second of offered load outstanding: more only queues (and latency is queueing)
+    const maxInFlight = Math.max(MAX_IN_FLIGHT_MIN, Math.ceil(rate))
     let next = 0
     let running = true
     const intervalMs = Math.max(5, 1000 / rate)
@@ -199,7 +201,7 @@ async function runDemo (args: ParsedArgs, io: CommandIO): Promise<number> {
       const now = Date.now()
       credit = Math.min(credit + (now - lastTick) / 1000 * rate, rate) // at most one second of backlog
       lastTick = now
-      while (running && credit >= 1 && stats.inFlight < MAX_IN_FLIGHT) {
+      while (running && credit >= 1 && stats.inFlight < maxInFlight) {
         credit--
         const c = clients[next++ % clients.length]!
         const t0 = performance.now()
