@@ -200,7 +200,7 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     await page.fill('#call-contract-id', contract)
     await page.fill('#load-rate', '10')
     await page.click('#load-button')
-    await page.waitForTimeout(3_000)
+    await page.waitForTimeout(2_500)
     await page.click('#load-button')
     await waitFor(async () => await page.evaluate(() => (globalThis as any).__betasco.ui.call.pending === 0), 30_000, 'the load\'s calls to be answered')
     await page.fill('#call-contract-id', '')
@@ -208,7 +208,8 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     for (const view of ['network', 'contracts', 'ledger', 'figures'] as const) {
       await page.evaluate((v) => { location.hash = `#${v}` }, view)
       await page.locator(`#view-${view}:not([hidden])`).waitFor({ timeout: 5_000 })
-      await page.waitForTimeout(1_100) // one refresh of the view
+      // a view renders when shown; the charts load their library on first show
+      if (view === 'figures') await page.locator('#chart-tps .uplot').waitFor({ timeout: 10_000 })
       await shoot(page, view)
     }
     expect(await page.locator('#view-network svg.keyspace .contract').count()).toBeGreaterThanOrEqual(2)
@@ -236,6 +237,8 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
   }, 60_000)
 
   it('a reloaded tab resumes its identity and its shard from IndexedDB, and the shard serves again', async () => {
+    // the member has applied every block so far (the last receipt may have come from another member)
+    await waitFor(async () => await stateIn(tabs[M]!) === JSON.stringify({ count: closedCount }), 15_000, `tab ${M} to apply the block of count ${closedCount}`)
     const before = await status(tabs[M]!)
     await tabs[M]!.reload({ waitUntil: 'load', timeout: 30_000 })
     await waitBooted(tabs[M]!, M)
@@ -287,6 +290,6 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     await waitFor(async () => (await status(page)).hosted.includes(contract), 20_000, 'tab D to host the shard')
     const r = await call(tabs[K]!, 'call', null, 45_000)
     expect(r.status).toBe('committed')
-    await waitFor(async () => await stateIn(page) === JSON.stringify({ count: r.result }), 30_000, `tab D's state to catch up to count ${String(r.result)}`)
+    await waitFor(async () => await stateIn(page) === JSON.stringify({ count: r.result }), 45_000, `tab D's state to catch up to count ${String(r.result)}`)
   }, 110_000)
 })
