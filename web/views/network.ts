@@ -141,7 +141,7 @@ export class NetworkView {
       h('span', { class: 'webrtc-key' }, '— WebRTC'), ' ', h('span', { class: 'ws-key' }, '— WebSockets'), ' connections of this tab.')
     this.el.replaceChildren(
       h('h2', {}, 'Network'),
-      h('p', {}, `${peers.length - 1} other peers known, ${online.size - 1} connected, ${contracts.length} shards drawn (hosted here or deployed from here).`),
+      h('p', {}, `${peers.length - 1} other peers known, ${online.size - 1} connected, ${contracts.length} shards drawn (hosted here, deployed from here, or hosted by the host's node).`),
       h('div', { class: 'network' }, drawing, h('div', {}, legend, table(['', 'name', 'org', 'kind', 'connection', 'admitted', 'common prefix (bits)', 'peer ID'], rows))),
     )
   }
