@@ -19,6 +19,9 @@ import { createWebRoutes } from '../../node-host/web-routes.ts'
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
+/** Background tabs must keep their timers (consensus ticks) and WebRTC must offer host ICE candidates (no mDNS names). */
+export const TAB_FLAGS = ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows', '--disable-features=WebRtcHideLocalIpsWithMdns']
+
 /** Consensus parameters of the test network (tabs get them through web/config.json). */
 export const WEB_PARAMS = { tickMs: 20, electionTicks: 25, heartbeatTicks: 3, viewChangeTicks: 60, maxTxsPerBlock: 64 }
 

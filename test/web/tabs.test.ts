@@ -9,10 +9,8 @@ import type { Page } from 'playwright-core'
 import { launchChromium, type ChromiumInstance } from '../browser/harness.ts'
 import { identityToJson, issueIdentity } from '../../src/crypto/index.ts'
 import { closestPeers } from '../../src/network/distance.ts'
-import { buildWebApp, REPO, startWebTestHost, type WebTestHost } from './host.ts'
+import { buildWebApp, REPO, startWebTestHost, TAB_FLAGS, type WebTestHost } from './host.ts'
 
-/** Background tabs must keep their timers (consensus ticks) and WebRTC must offer loopback-reachable host candidates. */
-export const TAB_FLAGS = ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows', '--disable-features=WebRtcHideLocalIpsWithMdns']
 
 interface TabStatus { peerId: string, org: string, resumed: boolean, admitted: string[], hosted: string[] }
 interface Conn { peerId: string, addr: string, transport: string, admitted: boolean, protocols: string[] }
