@@ -2,7 +2,7 @@
 import { BetascoError } from '../core/errors.ts'
 import { ed25519 } from './ed25519.ts'
 import { sm2, sm2Sign, sm2Verify } from './sm2.ts'
-import { ed25519 as nobleEd25519 } from '@noble/curves/ed25519.js'
+import { ed25519SignSync, ed25519VerifySync } from './ed25519-sync.ts'
 import type { SchemeName, SignatureScheme } from './scheme.ts'
 
 export function getScheme (name: string): SignatureScheme {
@@ -17,20 +17,16 @@ export function isSchemeName (name: string): name is SchemeName {
 
 /**
  * Synchronous signing and verification, for the consensus state machines (which must not
- * await). Ed25519 goes through @noble/curves here; SM2 is synchronous anyway.
+ * await). Ed25519 goes through `ed25519-sync.ts` (OpenSSL where Node offers it, @noble/curves
+ * otherwise); SM2 is synchronous anyway.
  */
 export function signSync (name: SchemeName, message: Uint8Array, secretKey: Uint8Array): Uint8Array {
   if (name === 'sm2') return sm2Sign(message, secretKey)
   if (secretKey.length !== 32) throw new BetascoError('BAD_ARGUMENT', 'Ed25519 secret key must be 32 bytes')
-  return nobleEd25519.sign(message, secretKey)
+  return ed25519SignSync(message, secretKey)
 }
 
 export function verifySync (name: SchemeName, signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (name === 'sm2') return sm2Verify(signature, message, publicKey)
-  if (signature.length !== 64 || publicKey.length !== 32) return false
-  try {
-    return nobleEd25519.verify(signature, message, publicKey, { zip215: false })
-  } catch {
-    return false
-  }
+  return ed25519VerifySync(signature, message, publicKey)
 }

@@ -249,7 +249,7 @@ export class BetascoNode {
 
   /**
    * Waits until enough members (1 for Raft and solo, f + 1 for PBFT) report the same receipt.
-   * With `resend`, the transaction is routed again every second until then: a tx whose first
+   * With `resend`, the transaction is routed again every 3 s until then: a tx whose first
    * copy was lost with a crashed member still commits, once (IDs make resubmission idempotent).
    */
   async waitReceipt (txIdHex: string, shard: string, timeoutMs = 30_000, resend?: Envelope): Promise<ReceiptAnswer> {
@@ -279,12 +279,13 @@ export class BetascoNode {
       const query = (): void => {
         const m: NodeMessage = { t: 'rq', txId: txIdHex, shard }
         for (const peer of this.candidates(shard)) this.sendTo(peer, m)
-        // A deploy is not re-formed: its membership was fixed when it was first sent.
-        if (resend !== undefined && resend.tx.kind !== 'deploy' && rounds > 0 && rounds % 2 === 0) this.route(resend, this.opts.maxHops ?? 16)
+        // A deploy is not re-formed: its membership was fixed when it was first sent. Members
+        // remember who asked and answer on commit, so asking again is only a safety net.
+        if (resend !== undefined && resend.tx.kind !== 'deploy' && rounds > 0 && rounds % 3 === 0) this.route(resend, this.opts.maxHops ?? 16)
         rounds++
       }
       query()
-      ask = setInterval(query, 500)
+      ask = setInterval(query, 1_000)
     })
   }
 

@@ -125,3 +125,24 @@ describe('Ed25519', () => {
     await expect(ed25519.sign(msg, new Uint8Array(5))).rejects.toMatchObject({ code: 'BAD_ARGUMENT' })
   })
 })
+
+describe('synchronous Ed25519 (consensus paths)', () => {
+  it('uses OpenSSL through Node here, gives the same bytes as @noble/curves, and refuses tampering', async () => {
+    const { ed25519SignSync, ed25519VerifySync, ed25519SyncNoble, hasNativeSyncEd25519 } = await import('../../src/crypto/ed25519-sync.ts')
+    expect(hasNativeSyncEd25519).toBe(true)
+    for (let i = 0; i < 4; i++) {
+      const kp = await ed25519.generateKeyPair()
+      const msg = seeded(10 + i * 40, i)
+      const fast = ed25519SignSync(msg, kp.secretKey)
+      expect(toHex(fast)).toBe(toHex(ed25519SyncNoble.sign(msg, kp.secretKey)))
+      expect(toHex(fast)).toBe(toHex(await ed25519Native.sign(msg, kp.secretKey)))
+      expect(ed25519VerifySync(fast, msg, kp.publicKey)).toBe(true)
+      expect(ed25519SyncNoble.verify(fast, msg, kp.publicKey)).toBe(true)
+      const bad = fast.slice(); bad[5]! ^= 1
+      expect(ed25519VerifySync(bad, msg, kp.publicKey)).toBe(false)
+      expect(ed25519VerifySync(fast, seeded(10 + i * 40, i + 100), kp.publicKey)).toBe(false)
+      expect(ed25519VerifySync(fast, msg, new Uint8Array(32))).toBe(false)
+      expect(ed25519VerifySync(fast.subarray(1), msg, kp.publicKey)).toBe(false)
+    }
+  })
+})
