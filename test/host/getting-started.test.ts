@@ -1,4 +1,4 @@
-// Runs every command of docs/getting-started.md, in order, as one shell script in a temporary
+// Runs every command of the README's "Getting started" section, in order, as one shell script in a temporary
 // directory: `npx betasco` and `npm start` go to this checkout's CLI, the ports of the page are
 // swapped for free ones, `npm install` is skipped (the checkout is installed already), and the
 // demo is bounded with --duration. Checks what the page says each step shows.
@@ -37,8 +37,12 @@ export function shellBlocks (markdown: string): string[] {
   return [...markdown.matchAll(/```sh\n([\s\S]*?)```/g)].map(m => m[1]!)
 }
 
-it('every command of docs/getting-started.md works as the page says', async () => {
-  const page = await readFile(join(REPO, 'docs', 'getting-started.md'), 'utf8')
+it('every command of the README\'s getting-started walkthrough works as it says', async () => {
+  const readme = await readFile(join(REPO, 'README.md'), 'utf8')
+  const start = readme.indexOf('\n## Getting started')
+  const end = readme.indexOf('\n## ', start + 1)
+  expect(start).toBeGreaterThan(0)
+  const page = readme.slice(start, end < 0 ? undefined : end)
   let script = shellBlocks(page).join('\n')
   expect(script).toContain('npm start')
   for (const [from, to] of [['8081', await freePort()], ['8082', await freePort()], ['8083', await freePort()], ['4001', await freePort()], ['4002', await freePort()], ['4003', await freePort()]] as const) {
