@@ -13,6 +13,7 @@ import { selectMembers } from '../src/network/locator.ts'
 import type { Member } from '../src/network/locator.ts'
 import { createNetworkPeer } from '../src/network/peer.ts'
 import type { NetworkPeer } from '../src/network/peer.ts'
+import { seededRandom as prng } from '../test/random.ts'
 
 const args = process.argv.slice(2)
 const opt = (name: string, dflt: string): string => {
@@ -28,16 +29,6 @@ const seed = Number(opt('seed', '1')) || 1
 const out = opt('out', join(tmpdir(), 'betasco-bench-locate.json'))
 const jsonOnly = args.includes('--json')
 
-function prng (s: number): () => number {
-  let a = s >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const log = (line: string): void => { if (!jsonOnly) console.log(line) }
 const pkgVersion = (name: string): string => {

@@ -6,17 +6,8 @@ import {
   decodeShardConfig, encodeCommittedBlock, encodeEnvelope, encodeReceipt, makeBlock, ZERO_HASH,
 } from '../../src/core/index.ts'
 import { sampleTx } from './fixtures.ts'
+import { seededRandom as prng } from '../random.ts'
 
-function prng (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const decoders: Record<string, (b: Uint8Array) => unknown> = {
   decode, decodeEnvelope, decodeCommittedBlock, decodeReceipt, decodeCheckpoint, decodeShardConfig,

@@ -4,6 +4,10 @@ import type { Identity, NetworkMaterial } from '../../src/crypto/identity.ts'
 import { createNetworkPeer } from '../../src/network/peer.ts'
 import type { NetworkPeer, NetworkPeerOptions } from '../../src/network/peer.ts'
 import type { Genesis } from '../../src/crypto/genesis.ts'
+import { seededRandom } from '../random.ts'
+
+/** Deterministic PRNG (mulberry32) so a failing topology is reproducible from its seed. */
+export const prng = seededRandom
 
 export const LOOPBACK_WS = '/ip4/127.0.0.1/tcp/0/ws'
 
@@ -29,17 +33,6 @@ export function wsAddr (peer: NetworkPeer): string {
   return a.toString()
 }
 
-/** Deterministic PRNG (mulberry32) so a failing topology is reproducible from its seed. */
-export function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 export async function stopAll (peers: Array<NetworkPeer | undefined>): Promise<void> {
   await Promise.allSettled(peers.map(async p => await p?.stop()))

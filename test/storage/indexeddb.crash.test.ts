@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { bundlePage, launchChromium, serveDirectory, type BundledPage, type ChromiumInstance, type StaticServer } from '../browser/harness.ts'
 import type { StoragePageApi } from './page/api.ts'
-import { seededRandom } from './random.ts'
+import { seededRandom } from '../random.ts'
 
 const PAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), 'page')
 const KILLS = 5

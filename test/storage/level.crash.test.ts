@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { LevelLedgerStore } from '../../src/storage/level.ts'
 import { checkChain, CRASH_SHARD } from './crash-check.ts'
 import { extendChain } from './fixtures.ts'
-import { seededRandom } from './random.ts'
+import { seededRandom } from '../random.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const CHILD = join(here, 'crash-child.ts')

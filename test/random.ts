@@ -1,4 +1,4 @@
-// A small seeded PRNG (mulberry32) so that a test's random choices can be replayed from its seed.
+// A small seeded PRNG (mulberry32): random choices in tests and benchmarks that replay from their seed.
 export function seededRandom (seed: number): () => number {
   let a = seed >>> 0
   return () => {
