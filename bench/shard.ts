@@ -15,15 +15,31 @@ import { BetascoClient } from '../src/client/index.ts'
 import { createNetwork } from '../src/crypto/index.ts'
 import { startHost, type PeerHost } from '../node-host/host.ts'
 
-const { values } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '10' },
-    clients: { type: 'string', default: '8' },
-    'max-contracts': { type: 'string', default: '5' },
-    consensus: { type: 'string', default: 'raft,pbft' },
-    out: { type: 'string', default: 'bench/results/shard.json' },
-  }
-})
+const USAGE = 'usage: node bench/shard.ts [--duration S] [--clients C] [--max-contracts 1..20] [--consensus raft,pbft] [--out FILE]'
+let parsed: ReturnType<typeof parseOptions>
+function parseOptions () {
+  return parseArgs({
+    options: {
+      help: { type: 'boolean', default: false },
+      duration: { type: 'string', default: '10' },
+      clients: { type: 'string', default: '8' },
+      'max-contracts': { type: 'string', default: '5' },
+      consensus: { type: 'string', default: 'raft,pbft' },
+      out: { type: 'string', default: 'bench/results/shard.json' },
+    }
+  })
+}
+try {
+  parsed = parseOptions()
+} catch (err) {
+  console.error(`bench:shard: ${(err as Error).message}\n${USAGE}`)
+  process.exit(2)
+}
+if (parsed.values.help === true) {
+  console.log(USAGE)
+  process.exit(0)
+}
+const { values } = parsed
 const K = 4
 const DURATION_MS = Number(values.duration) * 1000
 const CLIENTS = Number(values.clients)
@@ -31,7 +47,7 @@ const MAX_CONTRACTS = Number(values['max-contracts'])
 const KINDS = values.consensus!.split(',') as Array<'raft' | 'pbft'>
 const PARAMS = { tickMs: 20, electionTicks: 10, heartbeatTicks: 2, viewChangeTicks: 50, maxTxsPerBlock: 500 }
 if (!(DURATION_MS > 0) || !(CLIENTS >= 1) || !(MAX_CONTRACTS >= 1 && MAX_CONTRACTS <= 20) || KINDS.some(k => k !== 'raft' && k !== 'pbft')) {
-  console.error('usage: node bench/shard.ts [--duration S] [--clients C] [--max-contracts 1..20] [--consensus raft,pbft]')
+  console.error(USAGE)
   process.exit(2)
 }
 
