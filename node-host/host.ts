@@ -9,9 +9,9 @@ import type { CaKey, Identity } from '../src/crypto/identity.ts'
 import type { OrdererParams } from '../src/consensus/index.ts'
 import { ContractPool } from '../src/contract/pool.ts'
 import { nodeContractWorkers } from '../src/contract/node-worker.ts'
-import type { NetworkPeer } from '../src/network/peer.ts'
-import { createNode } from '../src/node/create.ts'
+import { createNetworkPeer, type NetworkPeer } from '../src/network/peer.ts'
 import { BetascoNode } from '../src/node/node.ts'
+import { Libp2pTransport } from '../src/node/libp2p-transport.ts'
 import { LevelLedgerStore } from '../src/storage/level.ts'
 import { MemoryLedgerStore } from '../src/storage/memory.ts'
 import type { LedgerStore } from '../src/storage/ledger-store.ts'
@@ -202,30 +202,24 @@ export async function startHost (opts: HostOptions): Promise<PeerHost> {
   let node: BetascoNode | undefined
   try {
     try {
-      // The package's composition (src/node/create.ts): libp2p peer with admission and the
-      // locator, the node transport, and a node that routes through Algorithm 1.
-      const running = await createNode({
+      peer = await createNetworkPeer({
         genesis: opts.genesis,
         identity: opts.identity,
-        store,
-        contracts: pool,
-        network: {
-          listen: opts.listen ?? ['/ip4/127.0.0.1/tcp/0/ws'],
-          allowPrivateAddresses: true,
-          dhtServer: true,
-          relayServer: opts.relay === true,
-          ...(opts.bootstrap !== undefined && opts.bootstrap.length > 0 ? { bootstrap: opts.bootstrap } : {})
-        },
-        ...(opts.params !== undefined ? { params: opts.params } : {})
+        listen: opts.listen ?? ['/ip4/127.0.0.1/tcp/0/ws'],
+        allowPrivateAddresses: true,
+        dhtServer: true,
+        relayServer: opts.relay === true,
+        ...(opts.bootstrap !== undefined && opts.bootstrap.length > 0 ? { bootstrap: opts.bootstrap } : {})
       })
-      peer = running.peer
-      node = running.node
     } catch (err) {
       if (err instanceof BetascoError) throw err
       const msg = (err as Error).message
       if (/EADDRINUSE|address already in use/i.test(msg)) throw new BetascoError('BAD_ARGUMENT', `a --listen address is in use by another process (${msg})`)
       throw new BetascoError('BAD_ARGUMENT', `cannot start the network peer: ${msg}`)
     }
+    const transport = await Libp2pTransport.create(peer, opts.genesis)
+    node = new BetascoNode({ genesis: opts.genesis, identity: opts.identity, store, host: pool, transport, ...(opts.params !== undefined ? { params: opts.params } : {}) })
+    await node.start()
     if (opts.api !== null) {
       const where = opts.api ?? { host: '127.0.0.1', port: 0 }
       const webRoot = opts.webDir ?? webAppDir()
