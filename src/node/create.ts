@@ -1,6 +1,6 @@
 // createNode: the embeddable full node of the `betasco` package (DESIGN §7). It assembles a
 // network peer (libp2p with admission and the locator), the node transport, a contract pool and
-// a BetascoNode that routes through the locator. What differs per environment comes in as
+// a BetascoNode (routing through the locator on request). What differs per environment comes in as
 // components — the store (LevelDB in Node, IndexedDB in a tab) and how contract workers are
 // spawned (worker_threads / child processes, or Web Workers) — so this file runs in both.
 import { BetascoError } from '../core/errors.ts'
@@ -27,7 +27,12 @@ export interface NodeConfig {
   /** libp2p options: listen addresses, bootstrap peers, dial-only (tabs), WebRTC, relay, DHT. */
   network?: Omit<NetworkPeerOptions, 'genesis' | 'identity'>
   params?: Partial<OrdererParams>
-  /** Route through the locator (Algorithm 1 with DHT lookups); default true. */
+  /**
+   * Route and form shards through the locator (Algorithm 1 with DHT lookups, backtracking and
+   * the flood fallback) instead of forwarding greedily over known peers. Every node of a network
+   * must make the same choice: a locator only delivers to nodes whose locator knows their
+   * shards. Default false (what `betasco start` and browser tabs do today).
+   */
   locate?: boolean
   memberTimeoutMs?: number
 }
@@ -77,7 +82,7 @@ export async function createNode (config: NodeConfig): Promise<RunningNode> {
       host,
       transport: await Libp2pTransport.create(peer, genesis),
       ...(config.params !== undefined ? { params: config.params } : {}),
-      ...(config.locate !== false ? { router: peer.locator } : {}),
+      ...(config.locate === true ? { router: peer.locator } : {}),
       ...(config.memberTimeoutMs !== undefined ? { memberTimeoutMs: config.memberTimeoutMs } : {})
     })
     await node.start()

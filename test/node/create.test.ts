@@ -36,7 +36,8 @@ describe('createNode (the betasco package entry point)', () => {
         store,
         contracts: { spawn: nodeContractWorkers() },
         network: { listen: ['/ip4/127.0.0.1/tcp/0/ws'], allowPrivateAddresses: true, dhtServer: true, bootstrap: running.map(r => `${r.peer.node.getMultiaddrs()[0]!.toString()}`) },
-        params: FAST_PARAMS
+        params: FAST_PARAMS,
+        locate: true
       }))
     }
     await expect.poll(() => running.every(r => r.node.peers().size === nodes.length - 1), { timeout: 20_000 }).toBe(true)
