@@ -281,7 +281,7 @@ export class BetascoNode {
         for (const peer of this.candidates(shard)) this.sendTo(peer, m)
         // A deploy is not re-formed: its membership was fixed when it was first sent. Members
         // remember who asked and answer on commit, so asking again is only a safety net.
-        if (resend !== undefined && resend.tx.kind !== 'deploy' && rounds > 0 && rounds % 3 === 0) this.route(resend, this.opts.maxHops ?? 16)
+        if (resend !== undefined && resend.tx.kind !== 'deploy' && rounds > 0 && rounds % 3 === 0) this.route(resend, this.opts.maxHops ?? 16, rounds / 3)
         rounds++
       }
       query()
@@ -412,7 +412,7 @@ export class BetascoNode {
   }
 
   /** Algorithm 1: to the member if hosted here, else to the closest known peer, hop by hop. */
-  private route (env: Envelope, ttl: number): void {
+  private route (env: Envelope, ttl: number, attempt = 0): void {
     const shard = env.tx.contract
     const replica = this.replicas.get(shard)
     if (replica !== undefined && replica.config().members.some(m => m.peerId === this.id)) {
@@ -430,8 +430,10 @@ export class BetascoNode {
       return
     }
     if (ttl <= 0) { this.counters.refused++; return }
-    const ordered = closestPeers(shard, [...this.opts.transport.peers().keys(), this.id], QUERY_FANOUT + 1)
-    const next = ordered.find(p => p !== this.id)
+    const ordered = closestPeers(shard, [...this.opts.transport.peers().keys(), this.id], QUERY_FANOUT + 1).filter(p => p !== this.id)
+    // A retry (attempt > 0) goes to the next-closest peers in turn, so a closest peer that is
+    // connected but not serving (hung, shutting down) does not swallow every copy.
+    const next = ordered[attempt % Math.min(ordered.length, 3)]
     if (next === undefined) return
     this.counters.forwarded++
     this.sendTo(next, { t: 'submit', env, ttl: ttl - 1 })
