@@ -77,7 +77,16 @@ describe('a network peer in a Chromium tab', () => {
     const [relay, node] = peers
     const addr = await page.evaluate(async () => await (globalThis as unknown as Net).__net.webrtcAddr())
     // force: the Node peer may already reach the tab over a limited relayed connection
-    await node!.node.dial(multiaddr(addr), { force: true, signal: AbortSignal.timeout(20_000) })
+    // A WebRTC dial can time out in its signalling stage on a loaded machine; the claim is that
+    // the link gets established, so up to three attempts are allowed (each bounded).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await node!.node.dial(multiaddr(addr), { force: true, signal: AbortSignal.timeout(20_000) })
+        break
+      } catch (err) {
+        if (attempt >= 3) throw err
+      }
+    }
     const direct = node!.node.getConnections().filter(c => c.remotePeer.toString() === tabPeerId && c.limits === undefined)
     expect(direct.some(c => c.remoteAddr.toString().includes('/webrtc'))).toBe(true)
     const contract = contractClosestTo(tabPeerId, [relay!.peerId, node!.peerId, tabPeerId])
