@@ -530,9 +530,11 @@ export class BetascoNode {
 
   /**
    * The leader (Raft) or primary (PBFT) of each shard hosted here compares the membership with
-   * the live nodes: a member gone longer than the timeout is removed, a shard below its size
-   * gets the closest live non-member, and a live non-member closer to the contract than the
-   * farthest member is added and then that member removed. One change per configuration
+   * the live nodes: a member gone longer than the timeout is removed; otherwise the shard moves
+   * towards the membership formation would pick now (the closest live nodes spanning
+   * organizations): a shard below its size gets the best missing node, one above it loses the
+   * farthest member that is not wanted, and a wanted non-member is added (the member it
+   * displaces is removed next). One change per configuration
    * transaction; the next only after it committed. k or more closer nodes joining at once are
    * thus absorbed one at a time.
    */
@@ -555,16 +557,26 @@ export class BetascoNode {
         const p = gone[0]!
         change = { method: 'removeMember', peerId: p, org: config.members.find(m => m.peerId === p)!.org }
       } else {
-        const candidates = [...live.keys()].filter(p => !members.includes(p))
-        const ranked = closestPeers(shard, [...members, ...candidates], members.length + candidates.length)
-        const best = ranked.find(p => !members.includes(p))
-        const farthest = [...members].sort((a, b) => ranked.indexOf(b) - ranked.indexOf(a))[0]
-        if (members.length < target && best !== undefined) {
-          change = { method: 'addMember', peerId: best, org: live.get(best)!.org }
-        } else if (members.length > target && farthest !== undefined) {
-          change = { method: 'removeMember', peerId: farthest, org: config.members.find(m => m.peerId === farthest)!.org }
-        } else if (best !== undefined && farthest !== undefined && ranked.indexOf(best) < ranked.indexOf(farthest) && config.consensus !== 'solo') {
-          change = { method: 'addMember', peerId: best, org: live.get(best)!.org }
+        // The membership the shard should have: the target number of closest live nodes,
+        // spanning organizations as at formation (selectMembers, DESIGN §2).
+        const orgOf = new Map<string, string>(config.members.map(m => [m.peerId, m.org]))
+        for (const [p, who] of live) orgOf.set(p, who.org)
+        orgOf.set(this.id, this.opts.identity.org)
+        const alive = [...new Set([this.id, ...members.filter(p => live.has(p)), ...live.keys()])]
+        const desired = selectMembers(shard, alive.map(p => ({ peerId: p, org: orgOf.get(p)! })), target, this.opts.minOrgs ?? 2)
+        const ranked = closestPeers(shard, alive, alive.length)
+        // among the wanted non-members, one of an organization the shard lacks comes first
+        const haveOrgs = new Set(members.map(p => orgOf.get(p)))
+        const missing = desired.filter(p => !members.includes(p))
+        const toAdd = missing.find(p => !haveOrgs.has(orgOf.get(p))) ?? missing[0]
+        const toRemove = [...members].filter(p => !desired.includes(p)).sort((a, b) => ranked.indexOf(b) - ranked.indexOf(a))[0]
+        if (members.length < target && toAdd !== undefined) {
+          change = { method: 'addMember', peerId: toAdd, org: orgOf.get(toAdd)! }
+        } else if (members.length > target && toRemove !== undefined) {
+          change = { method: 'removeMember', peerId: toRemove, org: orgOf.get(toRemove)! }
+        } else if (toAdd !== undefined && config.consensus !== 'solo') {
+          // one better node at a time: add it now, the member it displaces goes next round
+          change = { method: 'addMember', peerId: toAdd, org: orgOf.get(toAdd)! }
         }
       }
       if (change === undefined) continue

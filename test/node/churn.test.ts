@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { identityId, signEnvelope } from '../../src/crypto/index.ts'
 import type { TxBody } from '../../src/core/transaction.ts'
-import { closestPeers } from '../../src/network/distance.ts'
+import { selectMembers } from '../../src/network/locator.ts'
 import { example, TestCluster } from './cluster.ts'
 
 const membersOf = (c: TestCluster, shard: string): string[] => {
@@ -27,7 +27,9 @@ describe('churn: shards re-configure one member at a time', () => {
     const gone = c.nodes[goneIdx]!
     await c.kill(gone)
     await expect.poll(() => membersOf(c, shard).includes(gone.id), { timeout: 20_000, interval: 200 }).toBe(false)
-    await expect.poll(() => membersOf(c, shard).length, { timeout: 20_000, interval: 200 }).toBe(3)
+    // three members again, spanning organizations as formation does
+    const orgOfPeer = (p: string): string => c.nodeIdentities.find(i => i.peerId === p)!.org
+    await expect.poll(() => { const m = membersOf(c, shard); return m.length === 3 && new Set(m.map(orgOfPeer)).size >= 2 }, { timeout: 20_000, interval: 200 }).toBe(true)
     const after = membersOf(c, shard)
     const newcomer = c.nodes.find(n => after.includes(n.id) && !before.includes(n.id))!
     expect(newcomer).toBeDefined()
@@ -45,11 +47,14 @@ describe('churn: shards re-configure one member at a time', () => {
     // A contract whose 3 closest nodes, once the spares join, are all spares: k closer nodes
     // displace the whole shard (the case the paper left open).
     let deploy = await c.deployTx(await example('Counter'), 'raft', 3)
-    for (let i = 0; i < 500 && !closestPeers(deploy.tx.contract, [...liveIds, ...spareIds], 3).every(p => spareIds.includes(p)); i++) {
+    // membership as formation would pick it: closest, spanning at least two organizations
+    const everyone = [...c.nodes.filter(n => liveIds.includes(n.id)).map(n => ({ peerId: n.id, org: c.nodeIdentities.find(i => i.peerId === n.id)!.org })), ...c.spares.map(s => ({ peerId: s.peerId!, org: s.org }))]
+    const wanted = (contract: string): string[] => selectMembers(contract, everyone, 3, 2)
+    for (let i = 0; i < 500 && !wanted(deploy.tx.contract).every(p => spareIds.includes(p)); i++) {
       deploy = await c.deployTx(await example('Counter'), 'raft', 3)
     }
     const shard = deploy.tx.contract
-    const target = closestPeers(shard, [...liveIds, ...spareIds], 3).sort()
+    const target = wanted(shard).sort()
     expect(target.every(p => spareIds.includes(p))).toBe(true)
     await live[0]!.execute(deploy)
     await live[1]!.execute(await c.invokeTx(shard, 'call', null))

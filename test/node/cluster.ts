@@ -57,7 +57,10 @@ export class TestCluster {
   private constructor (material: NetworkMaterial, storeKind: 'memory' | 'level') {
     this.material = material
     this.hub = new MemoryHub(material.genesis)
-    this.nodeIdentities = material.identities.filter(i => i.kind === 'node')
+    // round-robin over organizations (org1-node1, org2-node1, …) so any prefix spans them
+    const nodes = material.identities.filter(i => i.kind === 'node')
+    const rank = (i: Identity): number => Number(/node(\d+)$/.exec(i.name)?.[1] ?? 0)
+    this.nodeIdentities = [...nodes].sort((a, b) => rank(a) - rank(b) || a.org.localeCompare(b.org))
     this.users = material.identities.filter(i => i.kind === 'user')
     this.storeKind = storeKind
   }
