@@ -223,6 +223,7 @@ export class BetascoNode {
    * Refuses, changing nothing, anything malformed, oversized, badly signed or from outsiders.
    */
   async submit (env: Envelope): Promise<{ txId: string, contract: string }> {
+    if (this.closed) throw new BetascoError('CLOSED', 'this node is shutting down; submit to another node')
     this.counters.received++
     try {
       await this.admitClient(env)

@@ -95,5 +95,8 @@ describe('first-hop admission', () => {
     expect(c.nodes[1]!.counters.refused).toBe(5)
     // The genuine one still goes through.
     expect((await c.nodes[1]!.execute(good)).receipt.result).toBe(1)
+    // A node that is shutting down takes nothing new.
+    await c.nodes[3]!.close()
+    await expect(c.nodes[3]!.submit(await c.invokeTx(contract, 'f', null))).rejects.toMatchObject({ code: 'CLOSED' })
   })
 })
