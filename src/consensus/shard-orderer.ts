@@ -29,6 +29,15 @@ const MAX_BUFFERED_BLOCKS = 256
 type CertVerifier = (config: ShardConfig, verifier: Verifier, block: Block, cert: unknown) => boolean
 const CERT_VERIFIERS: Record<ConsensusKind, CertVerifier> = { solo: verifySoloCert, raft: verifyRaftCert, pbft: verifyPbftCert }
 
+/**
+ * The message a member sends to tell another node how far the shard's chain is (epoch and
+ * height): the receiver fetches the blocks it lacks. The shard layer sends it to members a
+ * configuration removed, so they learn of their removal even if they missed that block.
+ */
+export function tipMessage (epoch: number, height: number): Uint8Array {
+  return encode({ e: epoch, m: { t: 'tip', h: height } })
+}
+
 export function createOrderer (config: ShardConfig, components: OrdererComponents, restored?: Restored): Orderer {
   return new ShardOrderer(config, components, restored)
 }

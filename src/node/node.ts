@@ -13,7 +13,7 @@ import { LIMITS } from '../core/limits.ts'
 import { receiptDigest, type Receipt } from '../core/receipt.ts'
 import { matchingResultsNeeded, type ShardConfig } from '../core/shard-config.ts'
 import { contractIdFor, decodeEnvelope, encodeEnvelope, isContractIssued, txId, type Envelope, type TxBody } from '../core/transaction.ts'
-import type { Notice, OrdererParams, Signer, Verifier } from '../consensus/index.ts'
+import { tipMessage, type Notice, type OrdererParams, type Signer, type Verifier } from '../consensus/index.ts'
 import type { ContractHost } from '../contract/types.ts'
 import { verifyCertificate, type VerifiedIdentity } from '../crypto/certificate.ts'
 import { signEnvelope, verifyEnvelope, verifyEnvelopeSync } from '../crypto/envelope.ts'
@@ -128,6 +128,8 @@ export class BetascoNode {
   private timer: ReturnType<typeof setInterval> | undefined
   private closed = false
   private readonly lastSeen = new Map<string, number>()
+  /** Shards this node was told to join and is catching up (since when). */
+  private readonly joining = new Map<string, number>()
   private readonly formed = new Map<string, Array<{ peerId: string, org: string, addrs: string[] }>>()
   private readonly pendingConfig = new Map<string, { version: number, atMs: number }>()
   private lastChurnCheck = 0
@@ -544,9 +546,16 @@ export class BetascoNode {
     for (const [id, who] of live) { this.lastSeen.set(id, nowMs); this.known.set(id, who) }
     const timeout = this.opts.memberTimeoutMs ?? 15_000
     for (const [shard, replica] of this.replicas) {
+      if (!replica.config().members.some(m => m.peerId === this.id)) { void this.leaveIfDone(shard, replica).catch(() => {}); continue }
       const status = replica.status()
-      if (status.leader !== this.id || status.contract === undefined) continue
+      if (status.contract === undefined) continue
       const config = replica.config()
+      // The leader (Raft) or primary (PBFT) proposes. When it is the one that is gone — PBFT
+      // changes views only for pending requests — the first live member in configuration
+      // order proposes instead; its proposal is the pending request that moves the view on.
+      const leaderGone = status.leader === null || (status.leader !== this.id && !live.has(status.leader) && nowMs - (this.lastSeen.get(status.leader) ?? this.startedMs) > (this.opts.memberTimeoutMs ?? 15_000))
+      const proposer = leaderGone ? config.members.map(m => m.peerId).find(p => p === this.id || live.has(p)) : status.leader
+      if (proposer !== this.id) continue
       const pending = this.pendingConfig.get(shard)
       if (pending !== undefined && pending.version === config.version && nowMs - pending.atMs < 5_000) continue
       const members = config.members.map(m => m.peerId)
@@ -605,23 +614,56 @@ export class BetascoNode {
     await replica.step({ type: 'submit', tx: env })
   }
 
+  /**
+   * A replica whose configuration does not include this node stops being hosted (its blocks
+   * stay stored) — unless the node is joining that shard and still catching up through older
+   * configurations (for at most a minute).
+   */
+  private async leaveIfDone (shard: string, replica: ShardReplica): Promise<void> {
+    if (this.replicas.get(shard) !== replica || replica.config().members.some(m => m.peerId === this.id)) return
+    const since = this.joining.get(shard)
+    if (since !== undefined && this.now() - since < 60_000) return
+    this.joining.delete(shard)
+    this.replicas.delete(shard)
+    await replica.close()
+    await this.opts.store.removeHostedShard(shard)
+  }
+
   /** After a configuration block: tell added members to join, let go of shards this node left. */
   private async afterConfig (shard: string, replica: ShardReplica): Promise<void> {
     const config = replica.config()
     this.emit({ type: 'shard', shard, config })
     if (!config.members.some(m => m.peerId === this.id)) {
-      // This node is no longer a member: stop hosting the shard (its blocks stay stored).
-      this.replicas.delete(shard)
-      await replica.close()
-      await this.opts.store.removeHostedShard(shard)
+      await this.leaveIfDone(shard, replica)
       return
+    }
+    this.joining.delete(shard)
+    // Members this configuration removed may have missed the block that removed them: a tip
+    // makes them fetch it, so they learn they left and stop hosting the shard.
+    const previous = config.version > 0 ? await this.opts.store.getShardConfig(shard, config.version - 1) : undefined
+    const height = replica.status().height
+    const removed = (previous?.members ?? []).filter(m => m.peerId !== this.id && !config.members.some(n => n.peerId === m.peerId))
+    // sent a few times: a busy or reconnecting node may miss one (delivery is best effort)
+    for (const delayMs of [0, 1_000, 3_000]) {
+      const timer = setTimeout(() => { for (const m of removed) this.sendTo(m.peerId, { t: 'ord', shard, data: tipMessage(config.version, height) }) }, delayMs)
+      ;(timer as { unref?: () => void }).unref?.()
     }
     const first = await this.opts.store.getShardConfig(shard, 0) ?? replica.initialConfig()
     // The certificates of every node this one has known, so the newcomer can check the block
     // certificates of members that have left since.
     const certs = [...this.known.values()].map(k => k.cert).slice(0, 1024)
     certs.push(this.ownCert())
-    for (const m of config.members) if (m.peerId !== this.id) this.sendTo(m.peerId, { t: 'join', shard, config: first, certs })
+    // only the members this configuration added (a late join must not bring back a node that
+    // has left since)
+    // (a node still catching up may not have stored the previous configuration yet: it says nothing)
+    if (previous !== undefined) {
+      const added = config.members.filter(m => m.peerId !== this.id && !previous.members.some(p => p.peerId === m.peerId))
+      // sent a few times, like the tips above: a join is idempotent and one copy may be lost
+      for (const delayMs of [0, 1_000, 3_000]) {
+        const timer = setTimeout(() => { for (const m of added) this.sendTo(m.peerId, { t: 'join', shard, config: first, certs }) }, delayMs)
+        ;(timer as { unref?: () => void }).unref?.()
+      }
+    }
   }
 
   private onCommitted (shard: string, block: CommittedBlock, receipts: Receipt[]): void {
@@ -750,6 +792,7 @@ export class BetascoNode {
             if (who.peerId !== undefined && who.peerId !== this.id) this.known.set(who.peerId, who)
           } catch { /* an invalid certificate teaches nothing */ }
         }
+        this.joining.set(m.shard, this.now())
         await this.replica(m.shard, m.config)
         return
       }
