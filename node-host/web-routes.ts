@@ -15,7 +15,7 @@ import type { OrdererParams } from '../src/consensus/index.ts'
 import { genesisToJson, type Genesis } from '../src/crypto/genesis.ts'
 import { identityToJson, issueIdentity, type CaKey } from '../src/crypto/identity.ts'
 import type { NetworkPeer } from '../src/network/peer.ts'
-import type { BetascoNode } from '../src/node/node.ts'
+import type { BetascoNode, HostedContract } from '../src/node/node.ts'
 
 export interface WebRoutesOptions {
   /** Directory of the built web app (index.html and assets/), e.g. dist/web. */
@@ -102,26 +102,11 @@ export async function peerDirectory (relay: NetworkPeer, relayOrg?: string): Pro
   return out
 }
 
-export interface ContractEntry {
-  contract: string
-  name: string | null
-  consensus: string
-  shardSize: number
-  configVersion: number
-  members: Array<{ peerId: string, org: string }>
-  height: number
-  leader: string | null
-}
+export type ContractEntry = HostedContract
 
 /** The shards a node hosts, with their recorded configuration (what tabs draw as groups). */
 export function hostedContracts (node: BetascoNode): ContractEntry[] {
-  const out: ContractEntry[] = []
-  for (const shard of node.hostedShards()) {
-    const s = node.shardStatus(shard)
-    if (s === undefined) continue
-    out.push({ contract: shard, name: s.contract?.name ?? null, consensus: s.config.consensus, shardSize: s.config.shardSize, configVersion: s.config.version, members: s.config.members.map(m => ({ peerId: m.peerId, org: m.org })), height: s.height, leader: s.leader })
-  }
-  return out
+  return node.hostedContracts()
 }
 
 export function createWebRoutes (opts: WebRoutesOptions): (req: IncomingMessage, res: ServerResponse) => boolean {

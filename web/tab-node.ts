@@ -13,7 +13,7 @@ import type { Receipt } from '../src/core/receipt.ts'
 import { ContractPool } from '../src/contract/pool.ts'
 import { IndexedDbLedgerStore } from '../src/storage/indexeddb.ts'
 import { createNetworkPeer, type NetworkPeer } from '../src/network/peer.ts'
-import { BetascoNode, type NodeEvent, type ReceiptAnswer } from '../src/node/node.ts'
+import { BetascoNode, type HostedContract, type NodeEvent, type ReceiptAnswer } from '../src/node/node.ts'
 import { Libp2pTransport } from '../src/node/libp2p-transport.ts'
 import type { OrdererParams } from '../src/consensus/index.ts'
 import { webContractWorkers } from './contract-workers.ts'
@@ -28,16 +28,7 @@ export interface DirectoryEntry {
 }
 
 /** A contract the host's node hosts, as web/contracts lists it. */
-export interface HostContract {
-  contract: string
-  name: string | null
-  consensus: string
-  shardSize: number
-  configVersion: number
-  members: Array<{ peerId: string, org: string }>
-  height: number
-  leader: string | null
-}
+export type HostContract = HostedContract
 
 export interface TabNodeOptions {
   genesis: Genesis

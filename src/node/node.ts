@@ -74,6 +74,18 @@ export type NodeEvent =
   | { type: 'notice', shard: string, notice: Notice }
   | { type: 'repaired', shard: string, height: number }
 
+/** A shard this node hosts, with its recorded configuration (what dashboards draw as groups). */
+export interface HostedContract {
+  contract: string
+  name: string | null
+  consensus: string
+  shardSize: number
+  configVersion: number
+  members: Array<{ peerId: string, org: string }>
+  height: number
+  leader: string | null
+}
+
 export interface ReceiptAnswer {
   receipt: Receipt
   /** How many members reported this same receipt, and how many were needed. */
@@ -207,6 +219,17 @@ export class BetascoNode {
   shardStatus (shard: string): ReturnType<ShardReplica['status']> & { config: ShardConfig } | undefined {
     const r = this.replicas.get(shard)
     return r === undefined ? undefined : { ...r.status(), config: r.config() }
+  }
+
+  /** Every shard hosted here, with its configuration, height and leader. */
+  hostedContracts (): HostedContract[] {
+    const out: HostedContract[] = []
+    for (const shard of this.hostedShards()) {
+      const s = this.shardStatus(shard)
+      if (s === undefined) continue
+      out.push({ contract: shard, name: s.contract?.name ?? null, consensus: s.config.consensus, shardSize: s.config.shardSize, configVersion: s.config.version, members: s.config.members.map(m => ({ peerId: m.peerId, org: m.org })), height: s.height, leader: s.leader })
+    }
+    return out
   }
 
   /** This member's Global of a hosted contract (JSON text). */

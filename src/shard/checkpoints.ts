@@ -3,7 +3,6 @@
 // n − f members on one digest make the checkpoint stable; a member whose own digest differs
 // knows its state is wrong and repairs it.
 import type { Block } from '../core/block.ts'
-import { toHex } from '../core/bytes.ts'
 import { faultTolerance, type ShardConfig } from '../core/shard-config.ts'
 import type { TxBody } from '../core/transaction.ts'
 import { decodeCertificate } from '../crypto/certificate.ts'
@@ -67,4 +66,3 @@ export class CheckpointTally {
   }
 }
 
-export function hex (b: Uint8Array): string { return toHex(b) }
