@@ -3,6 +3,8 @@
 // endpoint (or imported), then kept in localStorage so that a reloaded tab is the same peer.
 // Several tabs of one browser share localStorage: each tab holds one "slot", remembered in its
 // sessionStorage (which survives reloads of that tab only) and guarded by a Web Lock while open.
+// The stored record also notes once the node has opened its ledger under that identity, so that
+// a ledger the browser later deleted is told apart from a new one (see boot.ts).
 import { identityToJson, parseIdentity, type Genesis, type Identity } from '../src/crypto/index.ts'
 import { networkId } from '../src/crypto/genesis.ts'
 
@@ -12,7 +14,11 @@ export interface TabIdentities {
   user: Identity
   /** True when this tab found the identities in storage (a reload or a reused slot). */
   resumed: boolean
+  /** True when a node already opened its ledger under these identities (noteLedgerOpened). */
+  ledgerOpened: boolean
 }
+
+interface StoredIdentities { node: unknown, user: unknown, ledger?: true }
 
 export interface EnrollOptions {
   genesis: Genesis
@@ -39,16 +45,21 @@ function storageKey (network: string, slot: string): string {
   return `betasco:${network.slice(0, 16)}:identity:${slot}`
 }
 
+/** Slot locks this page holds (a Web Lock is held until the page goes away). */
+const held = new Set<string>()
+
 /** Holds a Web Lock named after the slot for the life of the page; false if another tab has it. */
 async function claim (network: string, slot: string, waitMs: number): Promise<boolean> {
   const locks = (navigator as Navigator & { locks?: LockManager }).locks
   if (locks === undefined) return true
   const name = `betasco:${network.slice(0, 16)}:slot:${slot}`
+  if (held.has(name)) return true
   const deadline = Date.now() + waitMs
   for (;;) {
     const got = await new Promise<boolean>((resolve) => {
       void locks.request(name, { ifAvailable: true }, async (lock) => {
         if (lock === null) { resolve(false); return }
+        held.add(name)
         resolve(true)
         await new Promise<never>(() => {}) // held until the page goes away
       })
@@ -75,10 +86,10 @@ export async function loadOrEnroll (opts: EnrollOptions): Promise<TabIdentities>
   const saved = localStorage.getItem(key)
   if (saved !== null) {
     try {
-      const o = JSON.parse(saved) as { node: unknown, user: unknown }
+      const o = JSON.parse(saved) as StoredIdentities
       const node = await parseIdentity(o.node, opts.genesis)
       const user = await parseIdentity(o.user, opts.genesis)
-      return { slot, node, user, resumed: true }
+      return { slot, node, user, resumed: true, ledgerOpened: o.ledger === true }
     } catch (err) {
       // expired or from an older network: enroll again
       console.warn(`stored identity of slot ${slot} is not usable (${(err as Error).message}); enrolling again`)
@@ -97,7 +108,7 @@ export async function loadOrEnroll (opts: EnrollOptions): Promise<TabIdentities>
   const node = await parseIdentity(body.node, opts.genesis)
   const user = await parseIdentity(body.user, opts.genesis)
   localStorage.setItem(key, JSON.stringify({ node: identityToJson(node), user: identityToJson(user) }))
-  return { slot, node, user, resumed: false }
+  return { slot, node, user, resumed: false, ledgerOpened: false }
 }
 
 async function importInto (opts: EnrollOptions, key: string, slot: string, importer: NonNullable<EnrollOptions['importer']>): Promise<TabIdentities> {
@@ -110,7 +121,7 @@ async function importInto (opts: EnrollOptions, key: string, slot: string, impor
       if (node.kind !== 'node') throw new Error('the first file is not a node identity (kind "node", with a peer key)')
       if (user.kind !== 'user') throw new Error('the second file is not a user identity (kind "user")')
       localStorage.setItem(key, JSON.stringify({ node: identityToJson(node), user: identityToJson(user) }))
-      return { slot, node, user, resumed: false }
+      return { slot, node, user, resumed: false, ledgerOpened: false }
     } catch (err) {
       problem = (err as Error).message
     }
@@ -123,4 +134,19 @@ export async function importIdentities (genesis: Genesis, slot: string, nodeJson
   const user = await parseIdentity(userJson, genesis)
   if (node.kind !== 'node' || user.kind !== 'user') throw new Error('import a node identity and a user identity')
   localStorage.setItem(storageKey(networkId(genesis), slot), JSON.stringify({ node: identityToJson(node), user: identityToJson(user) }))
+}
+
+/** Records that a node opened its ledger under the slot's identities. */
+export function noteLedgerOpened (genesis: Genesis, slot: string): void {
+  const key = storageKey(networkId(genesis), slot)
+  const saved = localStorage.getItem(key)
+  if (saved === null) return
+  const o = JSON.parse(saved) as StoredIdentities
+  if (o.ledger === true) return
+  localStorage.setItem(key, JSON.stringify({ ...o, ledger: true }))
+}
+
+/** Drops the slot's stored identities, so that the next loadOrEnroll enrolls new ones. */
+export function forgetIdentities (genesis: Genesis, slot: string): void {
+  localStorage.removeItem(storageKey(networkId(genesis), slot))
 }

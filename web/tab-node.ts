@@ -12,6 +12,7 @@ import type { Json } from '../src/core/shape.ts'
 import type { Receipt } from '../src/core/receipt.ts'
 import { ContractPool } from '../src/contract/pool.ts'
 import { IndexedDbLedgerStore } from '../src/storage/indexeddb.ts'
+import { BetascoError } from '../src/core/index.ts'
 import { createNetworkPeer, type NetworkPeer } from '../src/network/peer.ts'
 import { BetascoNode, type HostedContract, type NodeEvent, type ReceiptAnswer } from '../src/node/node.ts'
 import { Libp2pTransport } from '../src/node/libp2p-transport.ts'
@@ -46,6 +47,12 @@ export interface TabNodeOptions {
   /** Upper bound on peer connections (Chrome allows ~500 RTCPeerConnections per tab's life). */
   maxPeers?: number
   directoryEveryMs?: number
+  /**
+   * This identity's node opened its ledger in this browser before. If the ledger is gone
+   * (Chromium deletes an origin's IndexedDB it finds corrupt), start refuses with LEDGER_LOST
+   * rather than come back as a shard member that holds nothing.
+   */
+  ledgerExisted?: boolean
 }
 
 export interface ConnectionInfo {
@@ -113,7 +120,13 @@ export class TabNode {
 
   static async start (opts: TabNodeOptions): Promise<TabNode> {
     const network = networkId(opts.genesis)
-    const store = await IndexedDbLedgerStore.open(`betasco-${network.slice(0, 16)}-${opts.node.peerId!}`)
+    const ledgerName = `betasco-${network.slice(0, 16)}-${opts.node.peerId!}`
+    const store = await IndexedDbLedgerStore.open(ledgerName)
+    if (store.created && opts.ledgerExisted === true) {
+      await store.close()
+      await IndexedDbLedgerStore.destroy(ledgerName)
+      throw new BetascoError('LEDGER_LOST', `the ledger of peer ${opts.node.peerId!} is no longer in this browser's storage (the browser deleted it)`)
+    }
     // Passed through only when set (older network layers take no ICE option).
     const ice: Record<string, unknown> = opts.iceServers !== undefined ? { iceServers: opts.iceServers } : {}
     const peer = await createNetworkPeer({

@@ -2,6 +2,14 @@
 // table with binary keys (IndexedDB orders binary keys bytewise, so the key layout of keys.ts
 // iterates as in LevelDB); every write is one readwrite transaction over all stores, which
 // IndexedDB commits atomically or not at all, also when the tab or browser is killed.
+//
+// What IndexedDB does not promise: Chromium keeps an origin's databases in LevelDB, and when it
+// finds that LevelDB corrupt on opening it deletes every database of the origin and starts empty
+// ("IndexedDB recovering from a corrupted (and deleted) database" in its log). Two browser
+// crashes in a row can do that (the first tears a log record, the reopen appends after it, the
+// second reopen fails its checksum): see docs/storage.md. A store therefore says whether opening
+// it created the database (`created`), so a caller that knows the database existed before can
+// tell a wiped ledger from a new one.
 import { openDB, deleteDB, type IDBPDatabase, type IDBPTransaction } from 'idb'
 import { BetascoError, compareBytes } from '../core/index.ts'
 import type { KvBackend, KvRange, KvReader, KvWriter, Table } from './kv.ts'
@@ -131,22 +139,30 @@ class IndexedDbKv implements KvBackend {
 
 export class IndexedDbLedgerStore extends KvLedgerStore {
   readonly name: string
+  /**
+   * True when this open created the database: a new ledger, or one the browser deleted (a
+   * caller that recorded earlier that the ledger existed knows which).
+   */
+  readonly created: boolean
 
-  private constructor (kv: IndexedDbKv, name: string) {
+  private constructor (kv: IndexedDbKv, name: string, created: boolean) {
     super(kv)
     this.name = name
+    this.created = created
   }
 
   /** Opens (creating if needed) the IndexedDB database `name` of this origin. */
   static async open (name: string, options: IndexedDbLedgerStoreOptions = {}): Promise<IndexedDbLedgerStore> {
+    let created = false
     const db = await openDB(name, SCHEMA_VERSION, {
-      upgrade (database) {
+      upgrade (database, oldVersion) {
+        if (oldVersion === 0) created = true
         for (const t of TABLES) if (!database.objectStoreNames.contains(t)) database.createObjectStore(t)
       },
       blocked () { /* an older tab holds the database open; open waits for it */ },
     })
     db.addEventListener('versionchange', () => { db.close() }) // let a newer schema in
-    return new IndexedDbLedgerStore(new IndexedDbKv(db as Db, options.durability ?? 'strict'), name)
+    return new IndexedDbLedgerStore(new IndexedDbKv(db as Db, options.durability ?? 'strict'), name, created)
   }
 
   /** Deletes the database `name` with everything in it. */

@@ -4,7 +4,7 @@
 // reuse a persistent --user-data-dir across launches; several tabs can open the same page.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { extname, join, normalize, resolve, sep } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core'
@@ -107,7 +107,10 @@ export interface ChromiumInstance {
   readonly userDataDir: string
   /** Opens a new tab at `url` and waits for its load event. */
   newPage (url: string, options?: { onConsole?: (msg: ConsoleMessage) => void }): Promise<Page>
-  /** SIGKILLs the browser process (a crash: nothing is flushed), then its group. Resolves on exit. */
+  /**
+   * SIGKILLs the browser's whole process group at once (a crash: nothing is flushed, no process
+   * outlives the browser to finish its work) and resolves once no process of the group is alive.
+   */
   kill (): Promise<void>
   /** Closes the browser gracefully (bounded; SIGKILL after 10 s) and deletes a temporary profile. */
   close (): Promise<void>
@@ -151,9 +154,11 @@ export async function launchChromium (options: ChromiumOptions = {}): Promise<Ch
     async kill () {
       if (ended) return
       ended = true
-      try { process.kill(pid, 'SIGKILL') } catch { /* already gone */ }
+      killGroup(pid) // the browser, its renderers, zygotes and utility processes, by our group ID
       await exited
-      killGroup(pid) // renderers and zygotes we started, by our group ID
+      // A killed process in uninterruptible sleep (an fsync under load) dies only when the call
+      // returns; until then it may still hold the profile's files, so a relaunch waits for all.
+      await groupGone(pid, 15_000)
     },
     async close () {
       if (ended) return
@@ -166,6 +171,7 @@ export async function launchChromium (options: ChromiumOptions = {}): Promise<Ch
       } finally {
         clearTimeout(timer)
         killGroup(pid)
+        await groupGone(pid, 15_000)
         if (ownProfile) await rm(userDataDir, { recursive: true, force: true })
       }
     },
@@ -174,6 +180,30 @@ export async function launchChromium (options: ChromiumOptions = {}): Promise<Ch
 
 function killGroup (pid: number): void {
   try { process.kill(-pid, 'SIGKILL') } catch { /* group already gone */ }
+}
+
+/** Live (not zombie) processes whose process group is `pgid`, read from /proc. */
+async function groupMembers (pgid: number): Promise<number[]> {
+  const live: number[] = []
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so split after the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') live.push(Number(entry))
+  }
+  return live
+}
+
+async function groupGone (pgid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const live = await groupMembers(pgid)
+    if (live.length === 0) return
+    if (Date.now() > deadline) throw new Error(`Chromium processes ${live.join(', ')} of group ${pgid} still alive ${timeoutMs} ms after SIGKILL`)
+    killGroup(pgid)
+    await new Promise((ok) => setTimeout(ok, 20))
+  }
 }
 
 /** Reads "DevTools listening on ws://…" from Chromium's stderr, bounded in time. */

@@ -40,7 +40,10 @@ export function mountViews (root: HTMLElement, app: BootedApp): MountedApp {
     h('header', {},
       h('h1', {}, 'BETASCO ', h('small', {}, 'a full node in this tab')),
       h('p', {}, h('strong', {}, tab.identity.name), ` (${tab.identity.org}) · peer `, h('code', { id: 'peer-id', title: tab.peerId }, short(tab.peerId, 12)),
-        app.ids.resumed ? ' · resumed from this browser\'s storage' : ' · newly enrolled', ' · ', status)),
+        app.ids.resumed ? ' · resumed from this browser\'s storage' : ' · newly enrolled', ' · ', status),
+      ...(app.ledgerLostBy !== undefined
+        ? [h('p', { class: 'error', id: 'ledger-lost' }, `The browser deleted this tab's ledger (peer ${short(app.ledgerLostBy, 12)}), so the tab joined again as a new peer; the shards of the old peer replace it as they would a closed tab.`)]
+        : [])),
     nav,
     h('main', {}, ...VIEWS.map(v => views[v].el)),
   )

@@ -13,8 +13,8 @@ export interface StoragePageApi {
   runCase (name: string): Promise<CaseResult>
   /** Starts applying crash-test blocks to the 'crash' database; logs "applied <h>" after each. */
   crashStart (): void
-  /** Opens the 'crash' database, checks the chain, closes it. */
-  crashCheck (lastAcked: number): Promise<ChainCheck>
+  /** Opens the 'crash' database, checks the chain, closes it; `created`: the open created it. */
+  crashCheck (lastAcked: number): Promise<ChainCheck & { created: boolean }>
   /** Applies `blocks` more blocks, closes the store, returns the new head height. */
   crashExtend (blocks: number): Promise<number>
 }

@@ -46,7 +46,7 @@ const api: StoragePageApi = {
   async crashCheck (lastAcked) {
     const store = await IndexedDbLedgerStore.open(CRASH_DB)
     try {
-      return await checkChain(store, lastAcked)
+      return { ...await checkChain(store, lastAcked), created: store.created }
     } finally {
       await store.close()
     }
