@@ -27,6 +27,11 @@ export type Notice =
   | { type: 'config', config: ShardConfig }
   | { type: 'refused', txId: string, code: ErrorCode, message: string }
   | { type: 'dropped', from: string, reason: string }
+  /**
+   * `from` asked for blocks from `height`, older than the ones kept in memory: the driver
+   * serves them from its ledger (a `blocks` message, see ledgerBlocksMessage).
+   */
+  | { type: 'fetch-ledger', from: string, height: number }
 
 /**
  * What the driver must do after a step, in this order: persist `hardState` (when not null,

@@ -38,6 +38,25 @@ export function tipMessage (epoch: number, height: number): Uint8Array {
   return encode({ e: epoch, m: { t: 'tip', h: height } })
 }
 
+/**
+ * The `blocks` message a driver sends in answer to a `fetch-ledger` notice: committed blocks
+ * read from its ledger, from the height asked for, in order. The receiver checks each block's
+ * certificate as it would a block from memory.
+ */
+export function ledgerBlocksMessage (epoch: number, blocks: CommittedBlock[]): Uint8Array {
+  return encode({ e: epoch, m: { t: 'blocks', b: fetchBatch(blocks) as unknown as Canonical } })
+}
+
+/** The leading blocks that fit one message (half its limit; always the first block). */
+function fetchBatch (blocks: CommittedBlock[]): CommittedBlock[] {
+  let bytes = 0
+  for (let i = 0; i < blocks.length; i++) {
+    bytes += encode(blocks[i] as unknown as Canonical).length
+    if (bytes > MAX_MESSAGE_BYTES / 2 && i > 0) return blocks.slice(0, i)
+  }
+  return blocks
+}
+
 export function createOrderer (config: ShardConfig, components: OrdererComponents, restored?: Restored): Orderer {
   return new ShardOrderer(config, components, restored)
 }
@@ -285,11 +304,14 @@ class ShardOrderer implements Orderer {
   }
 
   private onFetch (from: string, height: number): void {
+    if (height > this.tipNow.height) return
     const first = this.window[0]
-    if (first === undefined || height > this.tipNow.height) return
-    const start = height - first.block.header.height
-    if (start < 0) return // older than what we keep: the shard layer's ledger sync serves it
-    const blocks = this.window.slice(start, start + this.params.maxBlocksPerFetch)
+    const start = first === undefined ? -1 : height - first.block.header.height
+    if (start < 0) { // older than what we keep: the driver serves it from its ledger
+      this.out.notices.push({ type: 'fetch-ledger', from, height })
+      return
+    }
+    const blocks = fetchBatch(this.window.slice(start, start + this.params.maxBlocksPerFetch))
     this.out.messages.push({ to: from, data: this.frame(this.cfg.version, { t: 'blocks', b: blocks as unknown as Canonical }) })
   }
 

@@ -9,7 +9,7 @@ import { decode, encode, type Canonical } from '../core/encoding.ts'
 import type { Receipt } from '../core/receipt.ts'
 import type { ShardConfig } from '../core/shard-config.ts'
 import type { Envelope, TxBody } from '../core/transaction.ts'
-import { createOrderer, endsEpoch, nextConfig } from '../consensus/index.ts'
+import { createOrderer, DEFAULT_PARAMS, endsEpoch, ledgerBlocksMessage, nextConfig } from '../consensus/index.ts'
 import type { Notice, Orderer, OrdererInput, OrdererParams, OrdererStatus, Signer, Verifier } from '../consensus/index.ts'
 import type { ContractDescription, ContractHost } from '../contract/types.ts'
 import type { LedgerStore, MetaWrite } from '../storage/ledger-store.ts'
@@ -26,6 +26,8 @@ const NS_CP = 'cp'
 const STATE_KEY = 'Global'
 /** Blocks handed back to a restarted orderer so it can serve lagging members. */
 const RESTORE_BLOCKS = 64
+/** Ledger reads for lagging members at once (one per member). */
+const MAX_LEDGER_SERVES = 8
 
 export interface ReplicaDeps {
   self: string
@@ -63,6 +65,9 @@ export class ShardReplica {
   private description: ContractDescription | undefined
   /** Repairs done by replay (for status and tests). */
   repairs = 0
+  /** Batches of blocks served from the ledger to lagging members (for status and tests). */
+  ledgerServes = 0
+  private readonly serving = new Set<string>()
 
   private readonly config0: ShardConfig
 
@@ -268,6 +273,30 @@ export class ShardReplica {
     }
     if (!hardWritten && ready.hardState !== null) await store.putMeta(NS_HARD, this.shard, encode(ready.hardState))
     for (const m of ready.messages) this.deps.send(m.to, this.shard, m.data)
-    for (const n of ready.notices) this.deps.notice?.(this.shard, n)
+    for (const n of ready.notices) {
+      if (n.type === 'fetch-ledger') this.serveFromLedger(n.from, n.height)
+      else this.deps.notice?.(this.shard, n)
+    }
+  }
+
+  /**
+   * Sends a member that lags by more than the orderer keeps in memory the stored blocks from
+   * `height` on (one batch; it asks again for the next). Outside the input queue: a read
+   * does not hold up consensus. One read per member at a time, a few at once.
+   */
+  private serveFromLedger (to: string, height: number): void {
+    if (this.serving.has(to) || this.serving.size >= MAX_LEDGER_SERVES) return
+    this.serving.add(to)
+    const { store } = this.deps
+    void (async () => {
+      const head = await store.getHead(this.shard)
+      // Below firstHeight the blocks are not kept here either (a pruned ledger): the member asks another.
+      if (head === undefined || height < head.firstHeight || height > head.height) return
+      const blocks = await store.getBlocks(this.shard, height, this.deps.params?.maxBlocksPerFetch ?? DEFAULT_PARAMS.maxBlocksPerFetch)
+      if (blocks.length === 0 || this.closed) return
+      this.deps.send(to, this.shard, ledgerBlocksMessage(this.orderer.config().version, blocks))
+      this.ledgerServes++
+    })().catch(() => { /* a closed store: the member asks again, maybe another member */ })
+      .finally(() => { this.serving.delete(to) })
   }
 }

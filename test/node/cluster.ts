@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { identityId, createNetwork, networkId, signEnvelope, type Identity, type NetworkMaterial, type SchemeName } from '../../src/crypto/index.ts'
 import { contractIdFor, type Envelope, type TxBody } from '../../src/core/transaction.ts'
 import type { ConsensusKind } from '../../src/core/shard-config.ts'
+import type { OrdererParams } from '../../src/consensus/index.ts'
 import type { Json } from '../../src/core/shape.ts'
 import { ContractPool } from '../../src/contract/pool.ts'
 import { nodeContractWorkers } from '../../src/contract/node-worker.ts'
@@ -34,6 +35,8 @@ export interface ClusterOptions {
   transport?: 'memory' | 'libp2p'
   /** Extra node identities issued beyond `nodes` (not started), for nodes that join later. */
   spareNodes?: number
+  /** Orderer parameters over FAST_PARAMS. */
+  params?: Partial<OrdererParams>
 }
 
 export class TestCluster {
@@ -53,6 +56,7 @@ export class TestCluster {
   private readonly peers = new Map<string, NetworkPeer>()
   /** Churn handling is off unless a test turns it on (other tests want fixed memberships). */
   reconfigure = false
+  params: Partial<OrdererParams> = FAST_PARAMS
 
   private constructor (material: NetworkMaterial, storeKind: 'memory' | 'level') {
     this.material = material
@@ -71,6 +75,7 @@ export class TestCluster {
     const material = await createNetwork({ name: 'cluster', orgs, scheme: opts.scheme ?? 'ed25519', nodesPerOrg: Math.ceil((opts.nodes + (opts.spareNodes ?? 0)) / orgCount), usersPerOrg: 1, validityDays: 1, nowMs: Date.now() })
     const c = new TestCluster(material, opts.store ?? 'memory')
     c.reconfigure = opts.reconfigure ?? false
+    c.params = { ...FAST_PARAMS, ...opts.params }
     c.transportKind = opts.transport ?? 'memory'
     c.spares = c.nodeIdentities.splice(opts.nodes)
     for (const id of c.nodeIdentities) await c.startNode(id)
@@ -102,7 +107,7 @@ export class TestCluster {
     } else {
       transport = await this.hub.join(identity)
     }
-    const node = new BetascoNode({ genesis: this.material.genesis, identity, store, host: pool, transport, params: FAST_PARAMS, memberTimeoutMs: this.memberTimeoutMs, reconfigure: this.reconfigure })
+    const node = new BetascoNode({ genesis: this.material.genesis, identity, store, host: pool, transport, params: this.params, memberTimeoutMs: this.memberTimeoutMs, reconfigure: this.reconfigure })
     await node.start()
     this.pools.push(pool)
     this.stores.push(store)

@@ -43,6 +43,48 @@ describe('restart from LevelDB', () => {
   })
 })
 
+describe('catch-up beyond what members keep in memory', () => {
+  // Members keep only the last `retainBlocks` committed blocks in memory (4 here, 1024 by
+  // default, and 64 after a restart), and Raft's log keeps `snapshotEntries` (4 here, 64 by
+  // default); older blocks are served from the members' ledgers.
+  for (const consensus of ['raft', 'pbft'] as const) {
+    it(`a ${consensus} member that missed many more blocks than that restarts and catches up from the others' ledgers`, async () => {
+      const c = await TestCluster.create({ nodes: 4, store: 'level', params: { retainBlocks: 4, snapshotEntries: 4, maxBlocksPerFetch: 5 } })
+      try {
+        const deploy = await c.deployTx(await example('Counter'), consensus, consensus === 'raft' ? 3 : 4)
+        await c.nodes[0]!.execute(deploy)
+        const contract = deploy.tx.contract
+        const members = c.nodes.filter(n => n.hostedShards().includes(contract))
+        const member = members[0]!
+        const entry = members[1]!
+        const identity = c.nodeIdentities[c.nodes.indexOf(member)]!
+        const dir = (member as any).opts.store.location as string
+        await member.close()
+        await (member as any).opts.store.close()
+        const ids: string[] = []
+        for (let i = 0; i < 25; i++) ids.push((await entry.execute(await c.invokeTx(contract, 'call', null))).receipt.txId)
+        const height = entry.shardStatus(contract)?.height ?? -1
+        expect(height, 'many more blocks than any member keeps in memory').toBeGreaterThan(20)
+
+        const restarted = await c.startNode(identity, dir)
+        // (checkpoint transactions keep adding blocks, so "caught up" is: at least that height)
+        await expect.poll(() => restarted.shardStatus(contract)?.height ?? -1, { timeout: 20_000 }).toBeGreaterThanOrEqual(height)
+        const served = c.nodes.filter(n => n !== restarted).reduce((sum, n) => sum + ((n as any).replicas.get(contract)?.ledgerServes ?? 0), 0)
+        expect(served, 'batches of blocks the other members served from their ledgers').toBeGreaterThan(0)
+        // (the orderer's height runs ahead of execution by a few blocks at most)
+        await expect.poll(() => JSON.parse(restarted.contractState(contract) ?? '{}').count, { timeout: 10_000 }).toBe(25)
+        for (const id of ids) expect((await restarted.localReceipt(id))?.status).toBe('committed')
+        // and it takes part again: the next call commits with it
+        const next = await entry.execute(await c.invokeTx(contract, 'call', null))
+        expect(next.receipt.result).toBe(26)
+        await expect.poll(() => JSON.parse(restarted.contractState(contract) ?? '{}').count, { timeout: 10_000 }).toBe(26)
+      } finally {
+        await c.close()
+      }
+    }, 60_000)
+  }
+})
+
 /** A host that lies: every successful result becomes 666 (a Byzantine member's execution). */
 function lying (host: ContractHost): ContractHost {
   return {
