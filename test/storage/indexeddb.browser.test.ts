@@ -42,7 +42,7 @@ describe('IndexedDbLedgerStore conformance in Chromium', () => {
       const head = await page.evaluate(async () => await (globalThis as unknown as { __storage: StoragePageApi }).__storage.crashExtend(3))
       expect(head).toBe(2)
       const seen = await second.evaluate(async () => await (globalThis as unknown as { __storage: StoragePageApi }).__storage.crashCheck(2))
-      expect(seen).toEqual({ height: 2, errors: [] })
+      expect(seen).toEqual({ height: 2, errors: [], created: false })
     } finally {
       await second.close()
     }
