@@ -26,6 +26,8 @@ const MAX_WAIT_MS = 120_000
 const DEFAULT_WAIT_MS = 30_000
 const DEFAULT_LOOKUP_MS = 2_000
 const MAX_REMEMBERED = 20_000
+/** How long a non-member waits for a contract's shard to describe itself. */
+const CONTRACT_LOOKUP_MS = 5_000
 const MAX_SUBSCRIBERS = 64
 /** A deploy right after start waits this long for the peers its shard needs to be admitted. */
 const PEER_WAIT_MS = 15_000
@@ -83,6 +85,8 @@ export class ApiServer {
   private readonly logger: Logger
   private readonly submitted = new Map<string, Submitted>()
   private readonly answers = new Map<string, Record<string, unknown>>()
+  /** Contracts some shard answered for (so a tx to them is not looked up again). */
+  private readonly knownContracts = new Map<string, true>()
   private readonly subscribers = new Set<{ socket: EventSocket, types: Set<string> | undefined }>()
   private readonly offNode: () => void
   private readonly offPeers: () => void
@@ -201,7 +205,7 @@ export class ApiServer {
       if (a === 'contracts' && b === undefined) { route = 'deploy'; only('POST'); return this.json(res, ...await this.post(req, url, 'deploy')) }
       if (a === 'tx' && b === undefined) { route = 'tx'; only('POST'); return this.json(res, ...await this.post(req, url, 'invoke')) }
       if (a === 'tx' && b !== undefined && c === undefined) { route = 'tx_get'; only('GET'); return this.json(res, ...await this.getTx(b, url)) }
-      if (a === 'contracts' && b !== undefined && c === undefined) { route = 'contract'; only('GET'); return this.json(res, 200, this.contractInfo(b)) }
+      if (a === 'contracts' && b !== undefined && c === undefined) { route = 'contract'; only('GET'); return this.json(res, 200, await this.contractInfo(b)) }
       if (a === 'contracts' && b !== undefined && c === 'blocks' && d !== undefined && parts.length === 5) { route = 'block'; only('GET'); return this.json(res, 200, await this.block(b, d)) }
       if (a === 'status' && b === undefined) { route = 'status'; only('GET'); return this.json(res, 200, this.status()) }
       if (a === 'metrics' && b === undefined) {
@@ -281,6 +285,7 @@ export class ApiServer {
     const { contract } = await this.opts.node.submit(env)
     const known = this.answers.get(id)
     if (known !== undefined) return [200, known] // an idempotent retry of a finished tx (the shard executes an ID once)
+    if (kind === 'invoke') await this.ensureContractExists(contract)
     if (!this.submitted.has(id)) this.remember(this.submitted, id, { contract, atMs })
     this.logger.debug('tx admitted', { tx: id, kind, contract })
     if (wait !== '1' && wait !== 'true') return [202, { txId: id, contract, status: 'pending' }]
@@ -336,12 +341,58 @@ export class ApiServer {
     }
   }
 
-  private contractInfo (idRaw: string): Record<string, unknown> {
+  /**
+   * A tx to a contract no peer hosts would only wander and time out: when this node is not a
+   * member, it asks the shard once (then remembers the contract) and refuses with NOT_FOUND
+   * when every peer asked says it does not host it. No answer in time is no reason to refuse.
+   */
+  private async ensureContractExists (contract: string): Promise<void> {
+    if (this.knownContracts.has(contract) || this.opts.node.shardStatus(contract) !== undefined) return
+    let found
+    try {
+      found = await this.opts.node.lookupContract(contract, CONTRACT_LOOKUP_MS)
+    } catch (err) {
+      if (err instanceof BetascoError && err.code === 'TIMEOUT') return
+      throw err
+    }
+    if (found === undefined) throw new HttpError(404, 'NOT_FOUND', `no peer asked hosts contract ${contract}: check the contract ID (the transaction will not commit)`)
+    this.remember(this.knownContracts, contract, true)
+  }
+
+  private async contractInfo (idRaw: string): Promise<Record<string, unknown>> {
     const id = this.hex32(idRaw, 'contract ID')
     const s = this.opts.node.shardStatus(id)
-    if (s === undefined) throw new HttpError(404, 'NOT_FOUND', `contract ${id} is not hosted by this node (unknown, or this node is not a member of its shard; ask a member)`)
+    if (s === undefined || !s.config.members.some(m => m.peerId === this.opts.node.id)) {
+      // not a member here: the shard's members answer (1, or f + 1 matching under PBFT)
+      let found
+      try {
+        found = await this.opts.node.lookupContract(id, CONTRACT_LOOKUP_MS)
+      } catch (err) {
+        if (err instanceof BetascoError && err.code === 'TIMEOUT') throw new HttpError(504, 'TIMEOUT', `this node is not a member of contract ${id}'s shard, and ${err.message}`)
+        throw err
+      }
+      if (found === undefined) throw new HttpError(404, 'NOT_FOUND', `contract ${id} is not hosted by this node nor by any peer asked (unknown contract?)`)
+      const c = found.config
+      return {
+        contract: id,
+        name: found.name,
+        methods: found.methods,
+        consensus: c.consensus,
+        shardSize: c.shardSize,
+        members: c.members,
+        configVersion: c.version,
+        gasLimit: c.gasLimit,
+        checkpointInterval: c.checkpointInterval,
+        codeHash: toHex(c.codeHash),
+        height: found.height,
+        leader: null,
+        hostedHere: false,
+        answeredBy: found.answeredBy,
+      }
+    }
     const c = s.config
     return {
+      hostedHere: true,
       contract: id,
       name: s.contract?.name ?? null,
       methods: s.contract?.methods ?? [],

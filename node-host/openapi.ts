@@ -20,7 +20,7 @@ export const openApiDocument = {
     },
     '/v1/tx': {
       post: {
-        summary: 'Submit a signed invoke transaction (idempotent: the tx ID is the hash of the body)',
+        summary: 'Submit a signed invoke transaction (idempotent: the tx ID is the hash of the body). 404 NOT_FOUND when this peer is not a member and no peer asked hosts the contract',
         parameters: [{ $ref: '#/components/parameters/wait' }, { $ref: '#/components/parameters/timeoutMs' }],
         requestBody: { required: true, ...json({ $ref: '#/components/schemas/Envelope' }) as object },
         responses: { 200: { description: 'committed or failed (with ?wait=1)', ...json({ $ref: '#/components/schemas/TxStatus' }) as object }, 202: { description: 'admitted, pending', ...json({ $ref: '#/components/schemas/TxStatus' }) as object }, ...errors }
@@ -39,9 +39,9 @@ export const openApiDocument = {
     },
     '/v1/contracts/{id}': {
       get: {
-        summary: 'Contract info: shard members, consensus, height (on a member of its shard)',
+        summary: 'Contract info: shard members, consensus, height. A member answers itself; any other peer asks the shard (1, or f + 1 matching answers under PBFT) and says so (hostedHere false, answeredBy); 404 when no peer asked hosts it, 504 when too few members answered alike',
         parameters: [{ name: 'id', in: 'path', required: true, schema: hex64 }],
-        responses: { 200: json({ type: 'object', required: ['contract', 'consensus', 'members', 'height'] }), 400: error, 404: error }
+        responses: { 200: json({ type: 'object', required: ['contract', 'consensus', 'members', 'height', 'hostedHere'] }), 400: error, 404: error, 504: error }
       }
     },
     '/v1/contracts/{id}/blocks/{height}': {

@@ -143,11 +143,23 @@ export const clientCommands: Command[] = [
   },
   {
     path: ['status'],
-    summary: 'show a node\'s peer ID, peers and hosted shards',
-    usage: ['betasco status [--api URL] [--wait-peers N] [--json]', '', '  --wait-peers N    first wait (up to --timeout) until the node is up and sees N peers', ...COMMON_HELP].join('\n'),
+    summary: 'show a node\'s peer ID, peers and hosted shards, or one contract\'s shard',
+    usage: ['betasco status [CONTRACT] [--api URL] [--wait-peers N] [--json]', '', '  CONTRACT          show this contract\'s shard instead (any peer answers, from its members)', '  --wait-peers N    first wait (up to --timeout) until the node is up and sees N peers', ...COMMON_HELP].join('\n'),
     valueOptions: [...COMMON, 'wait-peers'],
     run: async (args, io) => {
       const c = await client(args, false)
+      if (args.positionals.length > 1) throw new BetascoError('BAD_ARGUMENT', 'too many arguments: betasco status [CONTRACT]')
+      const contractId = args.positionals[0]
+      if (contractId !== undefined) {
+        const info = await c.contract(contractId)
+        if (args.flags.has('json')) { io.out(JSON.stringify(info)); return 0 }
+        io.out(`contract ${info.contract} ${info.name ?? ''}`.trimEnd())
+        io.out(`  ${info.consensus}, ${info.members.length} members (configuration ${info.configVersion}), height ${info.height}`)
+        for (const m of info.members) io.out(`  member ${m.peerId} (${m.org})${m.peerId === info.leader ? ' leader' : ''}`)
+        if (info.methods.length > 0) io.out(`  methods ${info.methods.join(', ')}`)
+        io.out(info.hostedHere ? '  hosted by this peer' : `  answered by ${(info.answeredBy ?? []).length} member(s): ${(info.answeredBy ?? []).join(', ')}`)
+        return 0
+      }
       const wantRaw = args.options.get('wait-peers')
       const want = wantRaw === undefined ? undefined : Number(wantRaw)
       if (want !== undefined && (!Number.isSafeInteger(want) || want < 0 || want > 1000)) throw new BetascoError('BAD_ARGUMENT', `--wait-peers must be an integer from 0 to 1000, got "${wantRaw}"`)

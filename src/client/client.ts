@@ -44,8 +44,14 @@ export interface ContractInfo {
   consensus: Consensus
   shardSize: number
   members: Array<{ peerId: string, org: string }>
+  configVersion: number
   height: number
+  /** Known only to members: null when a peer outside the shard answered. */
   leader: string | null
+  /** Whether the peer asked is a member of the contract's shard. */
+  hostedHere: boolean
+  /** When it is not: the members whose matching answers it relays (1, or f + 1 under PBFT). */
+  answeredBy?: string[]
   [key: string]: unknown
 }
 

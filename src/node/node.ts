@@ -7,7 +7,7 @@ import { BetascoError } from '../core/errors.ts'
 import { toHex, utf8 } from '../core/bytes.ts'
 import type { CommittedBlock } from '../core/block.ts'
 import { sha256 } from '../core/hash.ts'
-import { decode, encode } from '../core/encoding.ts'
+import { decode, encode, type Canonical } from '../core/encoding.ts'
 import { list, record, str } from '../core/shape.ts'
 import { LIMITS } from '../core/limits.ts'
 import { receiptDigest, type Receipt } from '../core/receipt.ts'
@@ -100,6 +100,28 @@ interface Collector {
   done: (answer: ReceiptAnswer) => void
 }
 
+/** What a contract's shard says of itself (lookupContract). */
+export interface ContractLookup {
+  config: ShardConfig
+  /** The highest chain height among the matching answers. */
+  height: number
+  name: string | null
+  methods: string[]
+  /** Members whose answers matched (this node alone when it is a member). */
+  answeredBy: string[]
+  /** Matching answers needed: 1, or f + 1 when the shard runs PBFT. */
+  needed: number
+}
+
+interface Lookup {
+  asked: Set<string>
+  /** Peers that answered that they are not members. */
+  notMembers: Set<string>
+  groups: Map<string, { answer: ContractLookup, from: Set<string> }>
+  ask: (peers: string[]) => void
+  done: (answer: ContractLookup | undefined) => void
+}
+
 interface Inbound {
   env: Envelope
   signers: Set<string>
@@ -129,6 +151,7 @@ export class BetascoNode {
   private readonly opening = new Map<string, Promise<ShardReplica>>()
   private readonly collectors = new Map<string, Collector[]>()
   private readonly receiptWaiters = new Map<string, Set<string>>()
+  private readonly lookups = new Map<string, Lookup[]>()
   private readonly inbound = new Map<string, Inbound>()
   private readonly verifiedTxs = new Set<string>()
   private readonly certCache = new Map<string, VerifiedIdentity>()
@@ -313,6 +336,73 @@ export class BetascoNode {
       query()
       ask = setInterval(query, 1_000)
     })
+  }
+
+  /**
+   * A contract's shard as its members describe it, from any node: this node's own view when it
+   * is a member; otherwise it asks the peers closest to the contract (then the members they
+   * name) and waits for 1 matching answer, or f + 1 under PBFT. Undefined when every peer asked
+   * answered that it does not host the contract; TIMEOUT when too few members answered alike.
+   */
+  async lookupContract (shard: string, timeoutMs = 5_000): Promise<ContractLookup | undefined> {
+    const local = this.shardStatus(shard)
+    if (local !== undefined && this.isMemberOf(shard)) {
+      return { config: local.config, height: local.height, name: local.contract?.name ?? null, methods: local.contract?.methods ?? [], answeredBy: [this.id], needed: 1 }
+    }
+    return await new Promise<ContractLookup | undefined>((resolve, reject) => {
+      const lookup: Lookup = {
+        asked: new Set(),
+        notMembers: new Set(),
+        groups: new Map(),
+        ask: (peers) => {
+          for (const p of peers) {
+            if (p === this.id || lookup.asked.has(p)) continue
+            lookup.asked.add(p)
+            this.sendTo(p, { t: 'cq', shard })
+          }
+        },
+        done: (answer) => { finish(); resolve(answer) },
+      }
+      const finish = (): void => {
+        clearTimeout(timer)
+        const list = this.lookups.get(shard)?.filter(l => l !== lookup) ?? []
+        if (list.length === 0) this.lookups.delete(shard)
+        else this.lookups.set(shard, list)
+      }
+      const timer = setTimeout(() => {
+        finish()
+        const best = [...lookup.groups.values()].sort((a, b) => b.from.size - a.from.size)[0]
+        if (best === undefined && lookup.notMembers.size > 0) resolve(undefined)
+        else reject(new BetascoError('TIMEOUT', best === undefined
+          ? `no answer about contract ${shard.slice(0, 12)}… from the ${lookup.asked.size} peers asked within ${timeoutMs} ms`
+          : `only ${best.from.size} of ${best.answer.needed} matching answers about contract ${shard.slice(0, 12)}… within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.lookups.set(shard, [...(this.lookups.get(shard) ?? []), lookup])
+      lookup.ask(this.candidates(shard))
+      if (lookup.asked.size === 0) lookup.done(undefined) // nobody to ask: no peer hosts it that we know of
+    })
+  }
+
+  private onContractAnswer (from: string, m: Extract<NodeMessage, { t: 'ca' }>): void {
+    for (const lookup of this.lookups.get(m.shard) ?? []) {
+      if (!lookup.asked.has(from)) continue // unsolicited
+      const config = m.config
+      if (config === null || config.contract !== m.shard || !config.members.some(x => x.peerId === from)) {
+        lookup.notMembers.add(from)
+        if (lookup.groups.size === 0 && lookup.notMembers.size === lookup.asked.size) lookup.done(undefined)
+        continue
+      }
+      const key = toHex(encode(config as unknown as Canonical))
+      let group = lookup.groups.get(key)
+      if (group === undefined) {
+        group = { answer: { config, height: m.height, name: m.name, methods: m.methods, answeredBy: [], needed: matchingResultsNeeded(config) }, from: new Set() }
+        lookup.groups.set(key, group)
+      }
+      group.from.add(from)
+      group.answer.height = Math.max(group.answer.height, m.height)
+      if (group.from.size >= group.answer.needed) { lookup.done({ ...group.answer, answeredBy: [...group.from] }); continue }
+      lookup.ask(config.members.map(x => x.peerId)) // the other members, for the matching answers still needed
+    }
   }
 
   /** submit + waitReceipt. */
@@ -828,6 +918,17 @@ export class BetascoNode {
         const waiters = this.receiptWaiters.get(m.txId) ?? new Set()
         waiters.add(from)
         this.receiptWaiters.set(m.txId, waiters)
+        return
+      }
+      case 'cq': {
+        const r = this.replicas.get(m.shard)
+        if (r === undefined || !this.isMemberOf(m.shard)) { this.sendTo(from, { t: 'ca', shard: m.shard, config: null, height: -1, name: null, methods: [] }); return }
+        const record = r.contract()
+        this.sendTo(from, { t: 'ca', shard: m.shard, config: r.config(), height: r.status().height, name: record?.name ?? null, methods: record?.methods ?? [] })
+        return
+      }
+      case 'ca': {
+        this.onContractAnswer(from, m)
         return
       }
       case 'rr': {

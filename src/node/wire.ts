@@ -22,6 +22,9 @@ export type NodeMessage =
   | { t: 'rr', txId: string, receipt: Receipt | null, needed: number }
   /** A shard added this node as a member: its first configuration, to catch up from. */
   | { t: 'join', shard: string, config: ShardConfig, certs: Uint8Array[] }
+  /** Contract query, and its answer: `config` null when the answering node is not a member. */
+  | { t: 'cq', shard: string }
+  | { t: 'ca', shard: string, config: ShardConfig | null, height: number, name: string | null, methods: string[] }
 
 export const MAX_NODE_MESSAGE_BYTES = 40 * 1024 * 1024
 
@@ -31,7 +34,7 @@ export function encodeNodeMessage (m: NodeMessage): Uint8Array {
 
 export function decodeNodeMessage (data: Uint8Array): NodeMessage {
   const v = decode(data, MAX_NODE_MESSAGE_BYTES)
-  const t = oneOf(record(v, 'message', ['t'], ['shard', 'data', 'config', 'env', 'ttl', 'caller', 'txId', 'receipt', 'needed', 'certs']).t, 'message.t', ['ord', 'form', 'submit', 'call', 'rq', 'rr', 'join'] as const)
+  const t = oneOf(record(v, 'message', ['t'], ['shard', 'data', 'config', 'env', 'ttl', 'caller', 'txId', 'receipt', 'needed', 'certs', 'height', 'name', 'methods']).t, 'message.t', ['ord', 'form', 'submit', 'call', 'rq', 'rr', 'join', 'cq', 'ca'] as const)
   const o = v as Record<string, unknown>
   switch (t) {
     case 'ord': record(v, 'ord', ['t', 'shard', 'data']); return { t, shard: str(o.shard, 'ord.shard', 64, HEX32), data: bytes(o.data, 'ord.data', 0, MAX_NODE_MESSAGE_BYTES) }
@@ -41,6 +44,18 @@ export function decodeNodeMessage (data: Uint8Array): NodeMessage {
     case 'join': {
       record(v, 'join', ['t', 'shard', 'config', 'certs'])
       return { t, shard: str(o.shard, 'join.shard', 64, HEX32), config: checkShardConfig(o.config, 'join.config'), certs: list(o.certs, 'join.certs', 1024, (c, p) => bytes(c, p, 1, LIMITS.maxCertBytes)) }
+    }
+    case 'cq': record(v, 'cq', ['t', 'shard']); return { t, shard: str(o.shard, 'cq.shard', 64, HEX32) }
+    case 'ca': {
+      record(v, 'ca', ['t', 'shard', 'config', 'height', 'name', 'methods'])
+      return {
+        t,
+        shard: str(o.shard, 'ca.shard', 64, HEX32),
+        config: o.config === null ? null : checkShardConfig(o.config, 'ca.config'),
+        height: int(o.height, 'ca.height', -1),
+        name: o.name === null ? null : str(o.name, 'ca.name', 256),
+        methods: list(o.methods, 'ca.methods', 1024, (x, p) => str(x, p, LIMITS.maxMethodLength)),
+      }
     }
     case 'rq': record(v, 'rq', ['t', 'txId', 'shard']); return { t, txId: str(o.txId, 'rq.txId', 64, HEX32), shard: str(o.shard, 'rq.shard', 64, HEX32) }
     case 'rr': {

@@ -191,6 +191,7 @@ describe('node API', () => {
       }, 400, 'BAD_SHAPE'],
       ['a bad ?wait value', async () => await post('/v1/tx?wait=soon', '{}'), 400, 'BAD_ARGUMENT'],
       ['an unknown contract ID', async () => await http(`${url}/v1/contracts/${'ef'.repeat(32)}`), 404, 'NOT_FOUND'],
+      ['an invoke of a contract no peer hosts', async () => await post('/v1/tx?wait=1', JSON.stringify(envelopeToJson(await sign(await invokeBody({ contract: 'ef'.repeat(32) }), user)))), 404, 'NOT_FOUND'],
       ['a contract ID that is not hex', async () => await http(`${url}/v1/contracts/xyz`), 400, 'BAD_ARGUMENT'],
       ['blocks of an unknown contract', async () => await http(`${url}/v1/contracts/${'ef'.repeat(32)}/blocks/0`), 404, 'NOT_FOUND'],
       ['a block height that is not a number', async () => await http(`${url}/v1/contracts/${contract}/blocks/-1`), 400, 'BAD_ARGUMENT'],

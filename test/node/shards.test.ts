@@ -31,6 +31,28 @@ for (const consensus of ['raft', 'pbft'] as const) {
       expect(JSON.parse(members[0]!.contractState(contract)!)).toMatchObject({ count: c.nodes.length + 10 })
     })
 
+    it('answers what a contract is from any node, and that no node hosts an unknown one', async () => {
+      const deploy = await c.deployTx(await example('Counter'), consensus, 4)
+      await c.nodes[0]!.execute(deploy)
+      const contract = deploy.tx.contract
+      const member = c.nodes.find(n => n.hostedShards().includes(contract))!
+      const outsider = c.nodes.find(n => !n.hostedShards().includes(contract))!
+      const own = await member.lookupContract(contract)
+      expect(own?.answeredBy).toEqual([member.id])
+      const seen = await outsider.lookupContract(contract)
+      expect(seen).toBeDefined()
+      expect(seen!.config).toEqual(member.shardStatus(contract)!.config)
+      expect(seen!.name).toBe('Counter')
+      expect(seen!.methods).toContain('add')
+      expect(seen!.height).toBeGreaterThanOrEqual(0)
+      expect(seen!.needed).toBe(consensus === 'pbft' ? 2 : 1)
+      expect(seen!.answeredBy.length).toBeGreaterThanOrEqual(seen!.needed)
+      for (const p of seen!.answeredBy) expect(seen!.config.members.map(m => m.peerId)).toContain(p)
+      const started = Date.now()
+      expect(await outsider.lookupContract('ef'.repeat(32))).toBeUndefined()
+      expect(Date.now() - started, 'every peer asked said no before the timeout').toBeLessThan(4_000)
+    })
+
     it('carries async calls across shards: MainService logs to Logger', async () => {
       const logger = await c.deployTx(await example('Logger'), consensus, 4)
       const main = await c.deployTx(await example('MainService'), consensus, 4)
