@@ -49,7 +49,7 @@ describe('catch-up beyond what members keep in memory', () => {
   // default); older blocks are served from the members' ledgers.
   for (const consensus of ['raft', 'pbft'] as const) {
     it(`a ${consensus} member that missed many more blocks than that restarts and catches up from the others' ledgers`, async () => {
-      const c = await TestCluster.create({ nodes: 4, store: 'level', params: { retainBlocks: 4, snapshotEntries: 4, maxBlocksPerFetch: 5 } })
+      const c = await TestCluster.create({ nodes: 4, store: 'level', transport: 'libp2p', params: { retainBlocks: 4, snapshotEntries: 4, maxBlocksPerFetch: 5 } })
       try {
         const deploy = await c.deployTx(await example('Counter'), consensus, consensus === 'raft' ? 3 : 4)
         await c.nodes[0]!.execute(deploy)
