@@ -352,7 +352,7 @@ export class ApiServer {
     try {
       found = await this.opts.node.lookupContract(contract, CONTRACT_LOOKUP_MS)
     } catch (err) {
-      if (err instanceof BetascoError && err.code === 'TIMEOUT') return
+      if (err instanceof BetascoError && (err.code === 'TIMEOUT' || err.code === 'UNREACHABLE')) return
       throw err
     }
     if (found === undefined) throw new HttpError(404, 'NOT_FOUND', `no peer asked hosts contract ${contract}: check the contract ID (the transaction will not commit)`)

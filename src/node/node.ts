@@ -342,7 +342,8 @@ export class BetascoNode {
    * A contract's shard as its members describe it, from any node: this node's own view when it
    * is a member; otherwise it asks the peers closest to the contract (then the members they
    * name) and waits for 1 matching answer, or f + 1 under PBFT. Undefined when every peer asked
-   * answered that it does not host the contract; TIMEOUT when too few members answered alike.
+   * answered that it does not host the contract (UNREACHABLE instead when this node routes
+   * through the Locator: members may be beyond its peers); TIMEOUT when too few answered alike.
    */
   async lookupContract (shard: string, timeoutMs = 5_000): Promise<ContractLookup | undefined> {
     const local = this.shardStatus(shard)
@@ -361,7 +362,13 @@ export class BetascoNode {
             this.sendTo(p, { t: 'cq', shard })
           }
         },
-        done: (answer) => { finish(); resolve(answer) },
+        done: (answer) => {
+          finish()
+          // Through the Locator, the members may be beyond the peers this node knows: their
+          // "not here" does not mean that no one hosts the contract.
+          if (answer === undefined && this.opts.router !== undefined) reject(new BetascoError('UNREACHABLE', `none of the ${lookup.asked.size} peers asked is a member of contract ${shard.slice(0, 12)}…; its members may be further away (this node routes through the Locator)`))
+          else resolve(answer)
+        },
       }
       const finish = (): void => {
         clearTimeout(timer)
@@ -372,7 +379,7 @@ export class BetascoNode {
       const timer = setTimeout(() => {
         finish()
         const best = [...lookup.groups.values()].sort((a, b) => b.from.size - a.from.size)[0]
-        if (best === undefined && lookup.notMembers.size > 0) resolve(undefined)
+        if (best === undefined && lookup.notMembers.size > 0) lookup.done(undefined)
         else reject(new BetascoError('TIMEOUT', best === undefined
           ? `no answer about contract ${shard.slice(0, 12)}… from the ${lookup.asked.size} peers asked within ${timeoutMs} ms`
           : `only ${best.from.size} of ${best.answer.needed} matching answers about contract ${shard.slice(0, 12)}… within ${timeoutMs} ms`))

@@ -90,6 +90,9 @@ describe(`shards in a sparse network of ${N} peers (ring with chords), located b
         const r = await nodes[i]!.execute(await sign(invokeTx(deploy.contract)), 60_000)
         expect(r.receipt.result).toBe(i + 1)
       }
+      // Through the Locator a node cannot tell "no one hosts it" from "its members are beyond my
+      // peers": a lookup that finds no member among them says UNREACHABLE, never "unknown".
+      await expect(entry.lookupContract('ef'.repeat(32), 3_000)).rejects.toMatchObject({ code: 'UNREACHABLE' })
     }, 180_000)
   }
 })
