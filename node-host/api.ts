@@ -28,6 +28,8 @@ const DEFAULT_LOOKUP_MS = 2_000
 const MAX_REMEMBERED = 20_000
 /** How long a non-member waits for a contract's shard to describe itself. */
 const CONTRACT_LOOKUP_MS = 5_000
+/** How long a peer asks its peers which shard committed a tx it did not see. */
+const TX_FIND_MS = 3_000
 const MAX_SUBSCRIBERS = 64
 /** A deploy right after start waits this long for the peers its shard needs to be admitted. */
 const PEER_WAIT_MS = 15_000
@@ -331,8 +333,8 @@ export class ApiServer {
     if (known !== undefined) return [200, known]
     const local = await this.opts.node.localReceipt(id)
     if (local !== undefined) return [200, receiptView(local)]
-    const contract = contractParam !== null ? this.hex32(contractParam, '?contract') : this.submitted.get(id)?.contract
-    if (contract === undefined) throw new HttpError(404, 'NOT_FOUND', `unknown transaction ${id} here: it was not submitted through this node; add ?contract=ID to ask its shard`)
+    const contract = contractParam !== null ? this.hex32(contractParam, '?contract') : this.submitted.get(id)?.contract ?? await this.opts.node.findTxShard(id, TX_FIND_MS)
+    if (contract === undefined) throw new HttpError(404, 'NOT_FOUND', `unknown transaction ${id}: not submitted through this node, and none of its peers holds its receipt (pending, or its shard is beyond them: add ?contract=ID to ask the shard)`)
     try {
       return [200, this.answered(await this.opts.node.waitReceipt(id, contract, Math.max(waitMs, 1)), undefined)]
     } catch (err) {

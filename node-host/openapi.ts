@@ -31,7 +31,7 @@ export const openApiDocument = {
         summary: 'A transaction\'s receipt: pending, committed or failed',
         parameters: [
           { name: 'id', in: 'path', required: true, schema: hex64 },
-          { name: 'contract', in: 'query', schema: hex64, description: 'the tx\'s contract, to ask its shard when the tx was not submitted here' },
+          { name: 'contract', in: 'query', schema: hex64, description: 'the tx\'s contract, to ask its shard when the tx was not submitted here (without it the node asks its peers which shard holds the receipt)' },
           { name: 'waitMs', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 120000 } }
         ],
         responses: { 200: json({ $ref: '#/components/schemas/TxStatus' }), 400: error, 404: error }

@@ -123,7 +123,7 @@ export const clientCommands: Command[] = [
   {
     path: ['tx'],
     summary: 'show a transaction\'s receipt (pending, committed or failed)',
-    usage: ['betasco tx ID [--contract CONTRACT] [--api URL] [--json]', '', '  --contract ID     the tx\'s contract, needed when the tx was not submitted through this node', ...COMMON_HELP].join('\n'),
+    usage: ['betasco tx ID [--contract CONTRACT] [--api URL] [--json]', '', '  --contract ID     the tx\'s contract (optional: a node that did not submit the tx asks its peers)', ...COMMON_HELP].join('\n'),
     valueOptions: [...COMMON, 'contract'],
     run: async (args, io) => {
       const id = positional(args, 0, 'ID (the transaction ID)')

@@ -130,6 +130,8 @@ interface Inbound {
 }
 
 const QUERY_FANOUT = 8
+/** Peers asked where a transaction committed (findTxShard). */
+const MAX_TX_FIND_PEERS = 64
 
 function checkMember (m: unknown): { peerId: string, org: string, addrs: string[] } {
   const o = record(m, 'member', ['peerId', 'org', 'addrs'])
@@ -152,6 +154,7 @@ export class BetascoNode {
   private readonly collectors = new Map<string, Collector[]>()
   private readonly receiptWaiters = new Map<string, Set<string>>()
   private readonly lookups = new Map<string, Lookup[]>()
+  private readonly txFinds = new Map<string, Array<(from: string, shard: string | null) => void>>()
   private readonly inbound = new Map<string, Inbound>()
   private readonly verifiedTxs = new Set<string>()
   private readonly certCache = new Map<string, VerifiedIdentity>()
@@ -387,6 +390,37 @@ export class BetascoNode {
       this.lookups.set(shard, [...(this.lookups.get(shard) ?? []), lookup])
       lookup.ask(this.candidates(shard))
       if (lookup.asked.size === 0) lookup.done(undefined) // nobody to ask: no peer hosts it that we know of
+    })
+  }
+
+  /**
+   * The shard that committed a transaction, for a node that did not submit it: asks its peers
+   * (up to 64) which of them holds the receipt. Undefined when all answered no, or on timeout.
+   * The answer only says where to ask: waitReceipt then collects the members' receipts.
+   */
+  async findTxShard (txIdHex: string, timeoutMs = 3_000): Promise<string | undefined> {
+    const local = await this.opts.store.getReceipt(txIdHex)
+    if (local !== undefined) return local.shard
+    const peers = [...this.opts.transport.peers().keys()].slice(0, MAX_TX_FIND_PEERS)
+    if (peers.length === 0) return undefined
+    return await new Promise<string | undefined>((resolve) => {
+      const noes = new Set<string>()
+      const finish = (shard: string | undefined): void => {
+        clearTimeout(timer)
+        const list = this.txFinds.get(txIdHex)?.filter(f => f !== onAnswer) ?? []
+        if (list.length === 0) this.txFinds.delete(txIdHex)
+        else this.txFinds.set(txIdHex, list)
+        resolve(shard)
+      }
+      const onAnswer = (from: string, shard: string | null): void => {
+        if (!peers.includes(from)) return
+        if (shard !== null) { finish(shard); return }
+        noes.add(from)
+        if (noes.size === peers.length) finish(undefined)
+      }
+      const timer = setTimeout(() => { finish(undefined) }, timeoutMs)
+      this.txFinds.set(txIdHex, [...(this.txFinds.get(txIdHex) ?? []), onAnswer])
+      for (const p of peers) this.sendTo(p, { t: 'tq', txId: txIdHex })
     })
   }
 
@@ -936,6 +970,15 @@ export class BetascoNode {
       }
       case 'ca': {
         this.onContractAnswer(from, m)
+        return
+      }
+      case 'tq': {
+        const receipt = await this.opts.store.getReceipt(m.txId)
+        this.sendTo(from, { t: 'ta', txId: m.txId, shard: receipt?.shard ?? null })
+        return
+      }
+      case 'ta': {
+        for (const f of this.txFinds.get(m.txId) ?? []) f(from, m.shard)
         return
       }
       case 'rr': {

@@ -25,6 +25,9 @@ export type NodeMessage =
   /** Contract query, and its answer: `config` null when the answering node is not a member. */
   | { t: 'cq', shard: string }
   | { t: 'ca', shard: string, config: ShardConfig | null, height: number, name: string | null, methods: string[] }
+  /** Which shard committed a transaction? Answered by nodes holding its receipt (else null). */
+  | { t: 'tq', txId: string }
+  | { t: 'ta', txId: string, shard: string | null }
 
 export const MAX_NODE_MESSAGE_BYTES = 40 * 1024 * 1024
 
@@ -34,7 +37,7 @@ export function encodeNodeMessage (m: NodeMessage): Uint8Array {
 
 export function decodeNodeMessage (data: Uint8Array): NodeMessage {
   const v = decode(data, MAX_NODE_MESSAGE_BYTES)
-  const t = oneOf(record(v, 'message', ['t'], ['shard', 'data', 'config', 'env', 'ttl', 'caller', 'txId', 'receipt', 'needed', 'certs', 'height', 'name', 'methods']).t, 'message.t', ['ord', 'form', 'submit', 'call', 'rq', 'rr', 'join', 'cq', 'ca'] as const)
+  const t = oneOf(record(v, 'message', ['t'], ['shard', 'data', 'config', 'env', 'ttl', 'caller', 'txId', 'receipt', 'needed', 'certs', 'height', 'name', 'methods']).t, 'message.t', ['ord', 'form', 'submit', 'call', 'rq', 'rr', 'join', 'cq', 'ca', 'tq', 'ta'] as const)
   const o = v as Record<string, unknown>
   switch (t) {
     case 'ord': record(v, 'ord', ['t', 'shard', 'data']); return { t, shard: str(o.shard, 'ord.shard', 64, HEX32), data: bytes(o.data, 'ord.data', 0, MAX_NODE_MESSAGE_BYTES) }
@@ -57,6 +60,8 @@ export function decodeNodeMessage (data: Uint8Array): NodeMessage {
         methods: list(o.methods, 'ca.methods', 1024, (x, p) => str(x, p, LIMITS.maxMethodLength)),
       }
     }
+    case 'tq': record(v, 'tq', ['t', 'txId']); return { t, txId: str(o.txId, 'tq.txId', 64, HEX32) }
+    case 'ta': record(v, 'ta', ['t', 'txId', 'shard']); return { t, txId: str(o.txId, 'ta.txId', 64, HEX32), shard: o.shard === null ? null : str(o.shard, 'ta.shard', 64, HEX32) }
     case 'rq': record(v, 'rq', ['t', 'txId', 'shard']); return { t, txId: str(o.txId, 'rq.txId', 64, HEX32), shard: str(o.shard, 'rq.shard', 64, HEX32) }
     case 'rr': {
       record(v, 'rr', ['t', 'txId', 'receipt', 'needed'])

@@ -1,5 +1,6 @@
 // Asking any peer about any contract: a peer outside a contract's shard answers from the shard's
-// members (GET /v1/contracts/{id}, `betasco status CONTRACT`), and a transaction to a contract
+// members (GET /v1/contracts/{id}, `betasco status CONTRACT`), a transaction submitted elsewhere
+// is found by asking the peers (GET /v1/tx/{id}, `betasco tx`), and a transaction to a contract
 // no peer hosts is refused at once with NOT_FOUND instead of wandering until it times out.
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -75,4 +76,21 @@ it('a transaction to a contract no peer hosts is refused at once with NOT_FOUND'
   // a real contract through the same peer still works
   const ok = await client.call(contract, 'call', null)
   expect(ok.status).toBe('committed')
+})
+
+it('GET /v1/tx/{id} and betasco tx find a transaction submitted through another peer, without --contract', async () => {
+  const entry = hosts.find(h => h !== outsider)!
+  const sent = await new BetascoClient({ url: entry.apiUrl!, identity: await net.user() }).call(contract, 'call', null)
+  expect(sent.status).toBe('committed')
+  const r = await http(`${outsider.apiUrl}/v1/tx/${sent.txId}`)
+  expect(r.status).toBe(200)
+  expect(r.json).toMatchObject({ txId: sent.txId, contract, status: 'committed', result: sent.result })
+  const shown = await cli(['tx', sent.txId, '--api', outsider.apiUrl!])
+  expect(shown.code, shown.err.join('\n')).toBe(0)
+  expect(shown.out.join('\n')).toContain(`tx ${sent.txId}: committed`)
+  const started = Date.now()
+  const unknown = await http(`${outsider.apiUrl}/v1/tx/${'01'.repeat(32)}`)
+  expect(unknown.status).toBe(404)
+  expect(unknown.json.error.message).toContain('none of its peers holds its receipt')
+  expect(Date.now() - started, 'every peer said no before the 3 s limit').toBeLessThan(2_500)
 })
