@@ -9,6 +9,7 @@ import { toHex } from '../src/core/bytes.ts'
 import { blockId } from '../src/core/block.ts'
 import { BetascoError, type ErrorCode } from '../src/core/errors.ts'
 import type { Receipt } from '../src/core/receipt.ts'
+import type { ShardConfig } from '../src/core/shard-config.ts'
 import { HEX32, txId as txIdOf } from '../src/core/transaction.ts'
 import type { Genesis } from '../src/crypto/genesis.ts'
 import type { NetworkPeer } from '../src/network/peer.ts'
@@ -374,37 +375,17 @@ export class ApiServer {
         throw err
       }
       if (found === undefined) throw new HttpError(404, 'NOT_FOUND', `contract ${id} is not hosted by this node nor by any peer asked (unknown contract?)`)
-      const c = found.config
       return {
-        contract: id,
-        name: found.name,
-        methods: found.methods,
-        consensus: c.consensus,
-        shardSize: c.shardSize,
-        members: c.members,
-        configVersion: c.version,
-        gasLimit: c.gasLimit,
-        checkpointInterval: c.checkpointInterval,
-        codeHash: toHex(c.codeHash),
+        ...configView(id, found.config, found.name, found.methods),
         height: found.height,
         leader: null,
         hostedHere: false,
         answeredBy: found.answeredBy,
       }
     }
-    const c = s.config
     return {
       hostedHere: true,
-      contract: id,
-      name: s.contract?.name ?? null,
-      methods: s.contract?.methods ?? [],
-      consensus: c.consensus,
-      shardSize: c.shardSize,
-      members: c.members,
-      configVersion: c.version,
-      gasLimit: c.gasLimit,
-      checkpointInterval: c.checkpointInterval,
-      codeHash: toHex(c.codeHash),
+      ...configView(id, s.config, s.contract?.name ?? null, s.contract?.methods ?? []),
       height: s.height,
       leader: s.leader,
       term: s.term,
@@ -489,5 +470,21 @@ export class ApiServer {
     if (st === undefined || st.isDirectory()) file = st?.isDirectory() === true && await stat(join(file, 'index.html')).catch(() => undefined) !== undefined ? join(file, 'index.html') : join(root, 'index.html')
     const body = await readFile(file)
     res.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length }).end(req.method === 'HEAD' ? undefined : body)
+  }
+}
+
+/** What GET /v1/contracts/{id} says of a shard's configuration, from a member or relayed. */
+function configView (contract: string, c: ShardConfig, name: string | null, methods: string[]): Record<string, unknown> {
+  return {
+    contract,
+    name,
+    methods,
+    consensus: c.consensus,
+    shardSize: c.shardSize,
+    members: c.members,
+    configVersion: c.version,
+    gasLimit: c.gasLimit,
+    checkpointInterval: c.checkpointInterval,
+    codeHash: toHex(c.codeHash),
   }
 }
