@@ -135,7 +135,7 @@ export function createWebRoutes (opts: WebRoutesOptions): (req: IncomingMessage,
     enrolled++
     const tag = randomBytes(4).toString('hex')
     const nowMs = Date.now()
-    const node = await issueIdentity(opts.genesis, ca, 'node', `${ca.org}-tab-${tag}`, { validityDays, nowMs })
+    const node = await issueIdentity(opts.genesis, ca, 'node', `${ca.org}-tab-${tag}`, { validityDays, nowMs, role: 'tab' })
     const user = await issueIdentity(opts.genesis, ca, 'user', `${ca.org}-tab-${tag}-user`, { validityDays, nowMs })
     sendJson(res, 200, { node: identityToJson(node), user: identityToJson(user) })
   }

@@ -14,7 +14,8 @@ import type { Genesis } from './genesis.ts'
 import { getScheme, verifySync } from './schemes.ts'
 
 export type CertKind = 'node' | 'user'
-export const NODE_ROLES = ['peer', 'relay'] as const
+/** 'tab': a node in a browser tab, whose ledger the browser may delete (not durable). */
+export const NODE_ROLES = ['peer', 'relay', 'tab'] as const
 export const USER_ROLES = ['client', 'admin'] as const
 export type CertRole = typeof NODE_ROLES[number] | typeof USER_ROLES[number]
 

@@ -527,9 +527,27 @@ export class Locator {
 /**
  * The members of a new shard: the k peers closest to the contract, subject to spanning at least
  * min(k, minOrgs) organizations (DESIGN §2): the farthest members of over-represented
- * organizations give way to the closest peers of missing ones.
+ * organizations give way to the closest peers of missing ones. Then, when none of them keeps a
+ * durable ledger (`durable: false`: browser tabs, whose storage the browser may delete) and some
+ * other peer does, the closest such peer replaces the farthest member it can without breaking
+ * the organization rule, so a shard never lives in tabs alone while a Node peer is available.
  */
-export function selectMembers (contract: string, peers: Array<{ peerId: string, org: string }>, k: number, minOrgs: number): string[] {
+export function selectMembers (contract: string, peers: Array<{ peerId: string, org: string, durable?: boolean }>, k: number, minOrgs: number): string[] {
+  const chosen = spanOrganizations(contract, peers, k, minOrgs)
+  const durable = new Set(peers.filter(p => p.durable !== false).map(p => p.peerId))
+  if (chosen.length === 0 || chosen.some(p => durable.has(p))) return chosen
+  const orgOf = new Map(peers.map(p => [p.peerId, p.org]))
+  const incoming = sortByDistance(contract, durable).find(p => !chosen.includes(p))
+  if (incoming === undefined) return chosen
+  const need = Math.min(k, minOrgs, new Set(orgOf.values()).size)
+  for (let i = chosen.length - 1; i >= 0; i--) {
+    const next = [...chosen.slice(0, i), ...chosen.slice(i + 1), incoming]
+    if (new Set(next.map(p => orgOf.get(p)!)).size >= Math.min(need, new Set(chosen.map(p => orgOf.get(p)!)).size)) return sortByDistance(contract, next)
+  }
+  return chosen
+}
+
+function spanOrganizations (contract: string, peers: Array<{ peerId: string, org: string }>, k: number, minOrgs: number): string[] {
   const orgOf = new Map(peers.map(p => [p.peerId, p.org]))
   const sorted = sortByDistance(contract, orgOf.keys())
   const chosen = sorted.slice(0, k)

@@ -51,4 +51,27 @@ describe('XOR distance over SHA-256', () => {
       expect(selectMembers(c, sorted.map(peerId => ({ peerId, org: 'a' })), 4, 2)).toEqual(sorted.slice(0, 4))
     }
   })
+
+  it('keeps a durable peer among the members when the closest are all tabs, without losing an organization', async () => {
+    const ids = await peerIds(12)
+    for (let t = 0; t < 20; t++) {
+      const c = contract()
+      const sorted = sortByDistance(c, ids)
+      // the 6 closest are tabs (orgs alternating), the rest durable Node peers
+      const peers = sorted.map((peerId, i) => ({ peerId, org: i % 2 === 0 ? 'a' : 'b', durable: i >= 6 }))
+      const chosen = selectMembers(c, peers, 4, 2)
+      // the farthest of the 4 closest gives way to the closest durable peer, orgs still a and b
+      expect(chosen).toEqual(sortByDistance(c, [sorted[0]!, sorted[1]!, sorted[2]!, sorted[6]!]))
+      expect(new Set(chosen.map(p => peers.find(x => x.peerId === p)!.org)).size).toBe(2)
+      // the only org b peer is a tab and the only durable peer is of org a: a tab of org a makes way
+      const strict = sorted.map((peerId, i) => ({ peerId, org: i === 1 ? 'b' : 'a', durable: i === 5 }))
+      const k3 = selectMembers(c, strict, 3, 2)
+      expect(k3).toContain(sorted[1]) // the only org b peer stays
+      expect(k3).toContain(sorted[5]) // and the durable one replaced a tab of org a
+      // durable peers already among the closest: unchanged
+      expect(selectMembers(c, sorted.map((peerId, i) => ({ peerId, org: i % 2 === 0 ? 'a' : 'b', durable: i === 2 })), 4, 2)).toEqual(sorted.slice(0, 4))
+      // no durable peer anywhere: the closest tabs
+      expect(selectMembers(c, sorted.map((peerId, i) => ({ peerId, org: i % 2 === 0 ? 'a' : 'b', durable: false })), 4, 2)).toEqual(sorted.slice(0, 4))
+    }
+  })
 })

@@ -130,11 +130,11 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     const everyone = [...nodeIds, ids.B!, ids.C!]
     await waitFor(async () => { const a = (await status(tabs.A!)).admitted; return everyone.every(p => a.includes(p)) }, 20_000, 'tab A to know every peer')
     // Closest sets under XOR are few (the key space is a tree), so try placements in order:
-    // A and one other tab with a Node peer (the third tab only calls), else all three tabs.
+    // A and one other tab with a Node peer (the third tab only calls). Never three tabs alone:
+    // formation keeps a durable Node peer in every shard while there is one (selectMembers).
     const placements = [
       { want: [ids.A!, ids.C!], avoid: [ids.B!], member: 'C', caller: 'B' },
       { want: [ids.A!, ids.B!], avoid: [ids.C!], member: 'B', caller: 'C' },
-      { want: [ids.A!, ids.B!, ids.C!], avoid: [], member: 'C', caller: 'B' },
     ]
     const result = await tabs.A!.evaluate(async ({ code, placements }) => {
       const tab = (globalThis as any).__betasco.tab
@@ -155,7 +155,11 @@ describe('nodes in browser tabs (3 Node peers, 3 tabs)', () => {
     expect(result.members).toHaveLength(3)
     expect(result.members).toContain(ids.A)
     expect(result.members).toContain(ids[M])
-    expect(result.members.filter(m => [ids.A, ids.B, ids.C].includes(m)).length).toBeGreaterThanOrEqual(2)
+    expect(result.members.filter(m => [ids.A, ids.B, ids.C].includes(m)).length).toBe(2)
+    expect(result.members.filter(m => nodeIds.includes(m))).toHaveLength(1)
+    // and a shard wanted on the three tabs alone is not formed that way
+    const alone = await tabs.A!.evaluate(({ code, want }) => (globalThis as any).__betasco.tab.nonceFor(code, 3, want, [], 2_000) ?? null, { code: counterCode, want: [ids.A!, ids.B!, ids.C!] })
+    expect(alone).toBeNull()
     await waitFor(async () => (await status(tabs[M]!)).hosted.includes(contract), 10_000, `tab ${M} to host the shard`)
     if (placement.avoid.length > 0) expect((await status(tabs[K]!)).hosted).not.toContain(contract)
     // the two member tabs exchange the shard's consensus messages over their WebRTC connection
