@@ -130,6 +130,9 @@ interface Inbound {
 }
 
 const QUERY_FANOUT = 8
+
+/** A node whose ledger lasts: not a browser tab (certificate role 'tab'), whose storage the browser may delete. */
+const isDurable = (who: { role: string } | undefined): boolean => who?.role !== 'tab'
 /** Peers asked where a transaction committed (findTxShard). */
 const MAX_TX_FIND_PEERS = 64
 
@@ -528,7 +531,7 @@ export class BetascoNode {
   chooseMembers (contract: string, k: number): Array<{ peerId: string, org: string }> {
     const all = this.allNodes()
     if (all.size < k) throw new BetascoError('BAD_ARGUMENT', `a shard of ${k} needs ${k} nodes; ${all.size} are known to this node`)
-    const chosen = selectMembers(contract, [...all.values()].map(v => ({ peerId: v.peerId!, org: v.org, durable: v.role !== 'tab' })), k, this.opts.minOrgs ?? 2)
+    const chosen = selectMembers(contract, [...all.values()].map(v => ({ peerId: v.peerId!, org: v.org, durable: isDurable(v) })), k, this.opts.minOrgs ?? 2)
     return chosen.map(peerId => ({ peerId, org: all.get(peerId)!.org }))
   }
 
@@ -727,8 +730,8 @@ export class BetascoNode {
         for (const [p, who] of live) orgOf.set(p, who.org)
         orgOf.set(this.id, this.opts.identity.org)
         const alive = [...new Set([this.id, ...members.filter(p => live.has(p)), ...live.keys()])]
-        const durable = (p: string): boolean => (p === this.id ? this.opts.identity.role : live.get(p)?.role) !== 'tab'
-        const desired = selectMembers(shard, alive.map(p => ({ peerId: p, org: orgOf.get(p)!, durable: durable(p) })), target, this.opts.minOrgs ?? 2)
+        const nodes = this.allNodes()
+        const desired = selectMembers(shard, alive.map(p => ({ peerId: p, org: orgOf.get(p)!, durable: isDurable(nodes.get(p)) })), target, this.opts.minOrgs ?? 2)
         const ranked = closestPeers(shard, alive, alive.length)
         // among the wanted non-members, one of an organization the shard lacks comes first
         const haveOrgs = new Set(members.map(p => orgOf.get(p)))
