@@ -119,10 +119,17 @@ export interface ChromiumInstance {
 export async function launchChromium (options: ChromiumOptions = {}): Promise<ChromiumInstance> {
   const ownProfile = options.userDataDir === undefined
   const userDataDir = options.userDataDir ?? await mkdtemp(join(tmpdir(), 'betasco-chromium-'))
+  // Chromium's own temporary files (org.chromium.Chromium.*) go here, so that a killed browser,
+  // which cannot clean up after itself, leaves nothing behind in the system's temp directory.
+  const scratch = await mkdtemp(join(tmpdir(), 'betasco-chromium-tmp-'))
   const child = spawn(CHROMIUM_PATH, [
     ...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`, '--remote-debugging-address=127.0.0.1', '--remote-debugging-port=0',
     ...(options.extraArgs ?? []), 'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, TMPDIR: scratch } })
+  const cleanUp = async (): Promise<void> => {
+    await rm(scratch, { recursive: true, force: true })
+    if (ownProfile) await rm(userDataDir, { recursive: true, force: true })
+  }
   const pid = child.pid
   if (pid === undefined) throw new Error(`could not start ${CHROMIUM_PATH}`)
   const exited = new Promise<void>((ok) => { child.once('exit', () => { ok() }) })
@@ -132,7 +139,7 @@ export async function launchChromium (options: ChromiumOptions = {}): Promise<Ch
   } catch (err) {
     killGroup(pid)
     await exited
-    if (ownProfile) await rm(userDataDir, { recursive: true, force: true })
+    await cleanUp()
     throw err
   }
   const browser = await chromium.connectOverCDP(endpoint, { timeout: options.launchTimeoutMs ?? 30_000 })
@@ -159,6 +166,7 @@ export async function launchChromium (options: ChromiumOptions = {}): Promise<Ch
       // A killed process in uninterruptible sleep (an fsync under load) dies only when the call
       // returns; until then it may still hold the profile's files, so a relaunch waits for all.
       await groupGone(pid, 15_000)
+      await rm(scratch, { recursive: true, force: true })
     },
     async close () {
       if (ended) return
@@ -172,7 +180,7 @@ export async function launchChromium (options: ChromiumOptions = {}): Promise<Ch
         clearTimeout(timer)
         killGroup(pid)
         await groupGone(pid, 15_000)
-        if (ownProfile) await rm(userDataDir, { recursive: true, force: true })
+        await cleanUp()
       }
     },
   }

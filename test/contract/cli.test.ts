@@ -1,12 +1,12 @@
 // `betasco contract check` and `betasco contract exec`, exactly as DESIGN §7 specifies them:
 // through the CLI's main() (sources) and through bin/betasco.js (the compiled dist/).
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../../node-host/cli.ts'
 import { EXAMPLES } from './helpers.ts'
 
@@ -20,6 +20,7 @@ async function cli (...argv: string[]): Promise<{ code: number, out: string, err
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'betasco-contract-cli-'))
+afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
 function file (name: string, text: string): string {
   const p = join(dir, name)
   writeFileSync(p, text)
