@@ -3,17 +3,10 @@
 import type { EditorView } from 'codemirror'
 import { h, json, short } from './dom.ts'
 import type { AppModel } from './model.ts'
+import counterExample from '../../examples/contracts/Counter.js?raw'
 
-export const EXAMPLE_CONTRACT = `contract Counter {
-  function onCreate() { Global.count = 0; }
-  export function call(arg) { Global.count++; return Global.count; }
-  export function add(n) {
-    if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError('add: expected an integer');
-    Global.count += n;
-    return Global.count;
-  }
-}
-`
+/** The editor starts with the repository's Counter example (bundled as text). */
+export const EXAMPLE_CONTRACT = counterExample
 
 export class DeployView {
   readonly el = h('section', { id: 'view-deploy', class: 'view' })
