@@ -725,13 +725,15 @@ export class BetascoNode {
         change = { method: 'removeMember', peerId: p, org: config.members.find(m => m.peerId === p)!.org }
       } else {
         // The membership the shard should have: the target number of closest live nodes,
-        // spanning organizations as at formation (selectMembers, DESIGN §2).
+        // spanning organizations as at formation (selectMembers, DESIGN §2). No member is gone
+        // here, so every member counts as live: one briefly disconnected (a tab's WebRTC link
+        // under load) must not be displaced for it; only the timeout above removes members.
         const orgOf = new Map<string, string>(config.members.map(m => [m.peerId, m.org]))
         for (const [p, who] of live) orgOf.set(p, who.org)
         orgOf.set(this.id, this.opts.identity.org)
-        const alive = [...new Set([this.id, ...members.filter(p => live.has(p)), ...live.keys()])]
+        const alive = [...new Set([this.id, ...members, ...live.keys()])]
         const nodes = this.allNodes()
-        const desired = selectMembers(shard, alive.map(p => ({ peerId: p, org: orgOf.get(p)!, durable: isDurable(nodes.get(p)) })), target, this.opts.minOrgs ?? 2)
+        const desired = selectMembers(shard, alive.map(p => ({ peerId: p, org: orgOf.get(p)!, durable: isDurable(nodes.get(p) ?? this.known.get(p)) })), target, this.opts.minOrgs ?? 2)
         const ranked = closestPeers(shard, alive, alive.length)
         // among the wanted non-members, one of an organization the shard lacks comes first
         const haveOrgs = new Set(members.map(p => orgOf.get(p)))
